@@ -1,0 +1,1 @@
+"""Version-neutral CSMS use cases: station lifecycle, authorization, sessions, remote control."""

@@ -1,0 +1,1 @@
+"""evgw composition root: settings, app factory, CLI, admin API, database, event bus, outbox."""

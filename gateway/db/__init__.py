@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 (async) persistence: tables, engine, unit of work, repositories, migrations."""

@@ -1,0 +1,65 @@
+"""Pure mapping from the charging-network model (frozen views) to OCPI objects."""
+
+from ocpi.mapping.countries import ALPHA3, DOMESTIC_PLUG, alpha3_for
+from ocpi.mapping.locations import (
+    area_problems,
+    capabilities_for,
+    cascade_last_updated,
+    charger_problems,
+    connector_for,
+    connector_problems,
+    connector_type_for,
+    coordinates_for,
+    evse_for,
+    evse_id_for,
+    exposed,
+    location_for,
+    power_limits_for,
+    removed_evse,
+    removed_location,
+)
+from ocpi.mapping.sessions import cdr_for, cdr_location_for, cdr_token_for, session_for
+from ocpi.mapping.status import (
+    OCPP_TO_OCPI_STATUS,
+    SESSION_STATUS,
+    evse_status_for,
+    evse_status_for_charger,
+    session_status_for,
+)
+from ocpi.mapping.views import AreaView, ChargerView, ConnectorView, Party, SessionView, TokenRef
+
+__all__ = [
+    "ALPHA3",
+    "DOMESTIC_PLUG",
+    "OCPP_TO_OCPI_STATUS",
+    "SESSION_STATUS",
+    "AreaView",
+    "ChargerView",
+    "ConnectorView",
+    "Party",
+    "SessionView",
+    "TokenRef",
+    "alpha3_for",
+    "area_problems",
+    "capabilities_for",
+    "cascade_last_updated",
+    "cdr_for",
+    "cdr_location_for",
+    "cdr_token_for",
+    "charger_problems",
+    "connector_for",
+    "connector_problems",
+    "connector_type_for",
+    "coordinates_for",
+    "evse_for",
+    "evse_id_for",
+    "evse_status_for",
+    "evse_status_for_charger",
+    "exposed",
+    "location_for",
+    "power_limits_for",
+    "removed_evse",
+    "removed_location",
+    "session_for",
+    "session_status_for",
+]
