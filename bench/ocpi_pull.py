@@ -3,6 +3,7 @@ then the identical bytes from a bare aiohttp server that serves them as static r
 
     .venv/bin/python bench/ocpi_pull.py [--locations 10000] [--evses-per-location 4]
         [--limit 100] [--rounds 1] [--budget 240] [--page-timeout 600] [--no-static]
+        [--ocpi-version 2.2.1|2.3.0] [--compare-versions] [--tariffs 0]
         [--profile gateway.pstats]
 
 What one run does:
@@ -16,8 +17,11 @@ What one run does:
    roaming ids ``000000E01``...); the other N-1 areas with their station, charger and
    connectors are bulk-inserted copies of those rows (SQLAlchemy Core, unique codes and
    roaming ids). It then registers the platform (an encrypted access token plus its SHA-256
-   digest, ``registered_at`` set, an eMSP role) and waits for ``/health``.
-2. This process pulls ``GET /ocpi/2.2.1/locations?offset=0&limit=L`` with
+   digest, ``registered_at`` set, an eMSP role) and waits for ``/health``. With
+   ``--ocpi-version 2.3.0`` the platform is a payment terminal provider (type PTP, role PTP)
+   registered on 2.3.0, as ``tests/e2e/test_ocpi_230.py`` registers one. With ``--tariffs T``
+   T roaming tariffs are created and assigned to the platform.
+2. This process pulls ``GET /ocpi/<version>/locations?offset=0&limit=L`` with
    ``Authorization: Token <base64>`` and follows ``Link: <...>; rel="next"`` to the end,
    one request at a time on one keep-alive connection (a partner's full sync), ``--rounds``
    times. Each page is timed from sending the request to the last byte of the body; bodies
@@ -26,12 +30,20 @@ What one run does:
 3. It verifies every round: HTTP 200 and OCPI status 1000 on every page, at most X-Limit
    Locations per page, ``X-Total-Count`` = N, the expected number of pages, and the union of
    the pulled Locations is exactly N Locations and N x E EVSEs (and as many ``evse_id``s),
-   none duplicated. Any mismatch fails the run.
+   none duplicated; the Locations of three pages (first, middle, last) are valid against
+   the version's OpenAPI (``tests/unit/ocpi/ocpi_openapi.py`` for 2.2.1,
+   ``tests/support/ocpi230_openapi.py`` for 2.3.0). Any mismatch fails the run. With
+   ``--tariffs T`` it then pulls ``/ocpi/<version>/tariffs`` the same way (after the
+   Locations, once) and checks T distinct tariff ids, the version's shape (``tax_included``
+   in 2.3.0 only) and the first page against the OpenAPI.
 4. Writes the first round's page bodies and headers to the temp dir, starts a bare aiohttp
    server in a separate process that answers the same URLs with those exact bytes (and the
    same ``X-Total-Count`` / ``X-Limit``, ``Link`` pointing at its own next page), pulls it the
    same way, checks the bytes are identical and prints gateway/static ratios. The two servers
    run one after the other, never together.
+5. With ``--compare-versions``, steps 1-4 run for 2.2.1 and then for 2.3.0 (fresh servers
+   each) and the 2.3.0 / 2.2.1 ratios of the gateway's figures are printed: full-pull time,
+   first page, per-page p50 and p99 (and of the tariffs pull).
 
 Time budget: a page can cost far more than its share of the network (a gateway that maps
 every Location for every page request makes a full pull quadratic). When the pull's
@@ -91,7 +103,7 @@ from _harness import (
 )
 from aiohttp import web
 
-LOCATIONS_PATH = "/ocpi/2.2.1/locations"
+OCPI_VERSIONS = ("2.2.1", "2.3.0")
 PLATFORM = "EMSP-BENCH"
 MIN_PAGES_BEFORE_PROJECTION = 3
 LINK_NEXT = re.compile(r'<([^>]*)>\s*;\s*rel="?next"?')
@@ -110,6 +122,14 @@ def expected_pages(locations: int, limit: int) -> int:
     return max(1, math.ceil(locations / limit))
 
 
+def module_path(version: str, module: str) -> str:
+    return f"/ocpi/{version}/{module}"
+
+
+def tariff_code(index: int) -> str:
+    return f"BENCH-{index:04d}"
+
+
 # --- server processes (run as ``ocpi_pull.py --serve gateway|static``) ----------------------
 
 
@@ -123,8 +143,10 @@ def _connector_template(number: int) -> dict[str, Any]:
             "amperage_limit_a": "32", "voltage_limit_v": 400, "power_factor": "0.98"}
 
 
-async def _seed(deps: Any, locations: int, evses: int) -> None:
-    """The network of step 1 (module doc): service-made templates, bulk-inserted copies."""
+async def _seed(deps: Any, locations: int, evses: int, *, ocpp_protocol: str = "2.0.1",
+                platform_type: str = "EMSP") -> None:
+    """The network of step 1 (module doc): service-made templates, bulk-inserted copies
+    (``bench/oicp.py`` seeds the same network, with its stations' OCPP version)."""
     from sqlalchemy import insert, select
 
     from gateway.db import tables as t
@@ -142,7 +164,8 @@ async def _seed(deps: Any, locations: int, evses: int) -> None:
         "code": "TRI-OCPI", "name": "Tridens OCPI CPO", "type": "CPO", "protocol": "OCPI",
         "country_code": "SI", "roaming_identifier": "TRI"})
     await network.create("roaming_platforms", {
-        "code": PLATFORM, "name": "Bench eMSP", "roaming_profile": "TRI-OCPI", "type": "EMSP",
+        "code": PLATFORM, "name": f"Bench {platform_type}", "roaming_profile": "TRI-OCPI",
+        "type": platform_type,
         "protocol": "OCPI", "url": "https://emsp.example.com/ocpi/versions", "country": "DE",
         "roaming_identifier": "EMS"})
     await network.create("areas", {
@@ -154,7 +177,7 @@ async def _seed(deps: Any, locations: int, evses: int) -> None:
         "roaming_id": area_roaming_id(0)})
     await network.create("stations", {
         "code": "ST-000000", "name": "Station 000000", "area": "AREA-000000",
-        "connection_identifier": "ST-000000", "ocpp_protocol": "2.0.1",
+        "connection_identifier": "ST-000000", "ocpp_protocol": ocpp_protocol,
         "connection_policy": "ws"})
     await network.create("chargers", {
         "code": "CH-000000", "name": "Charger 000000", "station": "ST-000000", "evse_id": 1,
@@ -214,8 +237,9 @@ async def _seed(deps: Any, locations: int, evses: int) -> None:
             } for i in indexes for connector in connectors])
 
 
-async def _register_platform(deps: Any) -> str:
-    """Registers the bench platform as if the handshake had run; returns its access token."""
+async def _register_platform(deps: Any, version: str) -> str:
+    """Registers the bench platform as if the handshake had run on ``version`` (2.3.0: a
+    PTP, as tests/e2e/test_ocpi_230.py registers one); returns its access token."""
     from gateway.db.types import utcnow
     from ocpi.credentials import digest
 
@@ -226,15 +250,32 @@ async def _register_platform(deps: Any) -> str:
     token = secrets.token_urlsafe(32)
     record.access_token_enc = deps.secrets.encrypt(token)
     record.registered_at = utcnow()
-    record.version = "2.2.1"
+    record.version = version
     record.endpoints = {}
-    record.roles = [{"role": "EMSP", "country_code": "DE", "party_id": "EMS",
+    role = "EMSP" if version == "2.2.1" else "PTP"
+    record.roles = [{"role": role, "country_code": "DE", "party_id": "EMS",
                      "business_details": {"name": "x"}}]
     await store.save(record, registration_digest=None, access_digest=digest(token))
     return token
 
 
-async def _serve_gateway(workdir: Path, locations: int, evses: int) -> None:
+async def _seed_tariffs(deps: Any, count: int) -> None:
+    """``count`` roaming tariffs (energy price, 22% VAT, a pre-authorization amount for
+    the PTP) assigned to the platform."""
+    from csms.pricing.catalogue import AssignmentLevel
+
+    codes = [tariff_code(i) for i in range(count)]
+    for number, code in enumerate(codes):
+        await deps.tariffs.create({
+            "code": code, "name": f"Bench tariff {number}",
+            "max_payment_authorization_amount": "50.00",
+            "details": [{"energy": {"price": f"0.{30 + number % 50}", "vat": "22"}}]})
+    if codes:
+        await deps.tariffs.assign(AssignmentLevel.PLATFORM, PLATFORM, codes)
+
+
+async def _serve_gateway(workdir: Path, locations: int, evses: int, version: str,
+                         tariffs: int) -> None:
     from gateway.app import build_app, build_deps
     from gateway.config import LogFormat, Settings
     from gateway.db.engine import create_engine
@@ -255,8 +296,9 @@ async def _serve_gateway(workdir: Path, locations: int, evses: int) -> None:
     await upgrade(engine)
     deps = build_deps(settings, engine, secret.encode())
     began = time.monotonic()
-    await _seed(deps, locations, evses)
-    token = await _register_platform(deps)
+    await _seed(deps, locations, evses, platform_type="EMSP" if version == "2.2.1" else "PTP")
+    await _seed_tariffs(deps, tariffs)
+    token = await _register_platform(deps, version)
     seed_seconds = time.monotonic() - began
     await run_site(build_app(deps), sock, workdir / "gateway.ready",
                    {"port": port, "token": token, "seed_seconds": seed_seconds}, backlog=128)
@@ -289,15 +331,15 @@ async def _serve_static(workdir: Path) -> None:
 
     app = web.Application()
     app.router.add_get("/health", health)
-    app.router.add_get(LOCATIONS_PATH, location_page)
+    app.router.add_get("/ocpi/{version}/locations", location_page)
     await run_site(app, sock, workdir / "static.ready", {"port": port}, backlog=128)
 
 
 def serve(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir)
     if args.serve == "gateway":
-        run_profiled(lambda: _serve_gateway(workdir, args.locations, args.evses_per_location),
-                     args.profile)
+        run_profiled(lambda: _serve_gateway(workdir, args.locations, args.evses_per_location,
+                                            args.ocpi_version, args.tariffs), args.profile)
     else:
         run_profiled(lambda: _serve_static(workdir), None)
     return 0
@@ -435,19 +477,21 @@ async def _pull_pages(result: Round, session: aiohttp.ClientSession, base: str,
 
 
 async def pull(server: ServerProcess, args: argparse.Namespace, token: str | None,
-               budget: float | None, max_pages: int) -> PullResult:
-    result = PullResult(server.name)
+               budget: float | None, max_pages: int, *, module: str = "locations",
+               rounds: int | None = None) -> PullResult:
+    result = PullResult(f"{server.name} {args.ocpi_version}"
+                        + ("" if module == "locations" else f" {module}"))
     base = f"http://127.0.0.1:{server.port}"
     headers = {"Accept": "application/json"}
     if token is not None:
         headers["Authorization"] = authorization(token)
-    first_path = f"{LOCATIONS_PATH}?offset=0&limit={args.limit}"
+    first_path = f"{module_path(args.ocpi_version, module)}?offset=0&limit={args.limit}"
     connector = aiohttp.TCPConnector(limit=1)
     timeout = aiohttp.ClientTimeout(total=args.page_timeout)
     result.rss_before_kib = server.rss_kib()
     cpu_server, cpu_client = server.cpu_seconds(), own_cpu_seconds()
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        for number in range(args.rounds):
+        for number in range(rounds or args.rounds):
             spent = result.seconds
             one = Round()
             result.rounds.append(one)
@@ -464,7 +508,8 @@ async def pull(server: ServerProcess, args: argparse.Namespace, token: str | Non
                                     f"{server.process.returncode}; its log ends:\n"
                                     f"{server.log_tail()}")
             first = f", first page {ms(one.pages[0].latency)}" if one.pages else ""
-            print(f"  round {number + 1}: {len(one.pages)} pages in {one.seconds:.2f}s{first}"
+            print(f"  {module} round {number + 1}: {len(one.pages)} pages in "
+                  f"{one.seconds:.2f}s{first}"
                   + (f" (stopped: {one.stopped})" if one.stopped else ""), flush=True)
             if one.stopped:
                 break
@@ -566,6 +611,60 @@ def write_static_pages(one: Round, static_dir: Path) -> None:
     (static_dir / "index.json").write_text(json.dumps(index))
 
 
+def _schema_errors(version: str) -> Any:
+    """``schema_errors(name, instance)`` of the version's OCPI OpenAPI (the test helpers)."""
+    if version == "2.2.1":
+        from tests.unit.ocpi.ocpi_openapi import schema_errors
+
+        return lambda name, instance: schema_errors(name, instance, version="2.2.1")
+    from tests.support.ocpi230_openapi import schema_errors as errors_230
+
+    return errors_230
+
+
+def verify_schema(one: Round, version: str) -> list[str]:
+    """The Locations of the first, middle and last page against the version's OpenAPI
+    (every page would take minutes)."""
+    errors = _schema_errors(version)
+    problems: list[str] = []
+    for index in sorted({0, len(one.pages) // 2, len(one.pages) - 1}):
+        page = one.pages[index]
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            for location in json.loads(page.body).get("data") or []:
+                for error in errors("Location", location)[:2]:
+                    problems.append(f"{page.path_qs}: Location {location.get('id')} is not "
+                                    f"a valid OCPI {version} Location: {error}")
+    return problems[:10]
+
+
+def verify_tariffs(result: PullResult, count: int, version: str) -> list[str]:
+    """Exactly the ``count`` seeded tariffs, in the version's shape (``tax_included`` is
+    2.3.0 only), the first page valid against the OpenAPI."""
+    problems: list[str] = []
+    tariffs: list[dict[str, Any]] = []
+    for page in result.pages:
+        try:
+            envelope = json.loads(page.body)
+            if page.status != 200 or envelope.get("status_code") != 1000:
+                problems.append(f"{page.path_qs}: HTTP {page.status}, OCPI status "
+                                f"{envelope.get('status_code')}")
+            tariffs += envelope.get("data") or []
+        except (ValueError, AttributeError) as exc:
+            problems.append(f"{page.path_qs}: not an OCPI page ({exc})")
+    ids = [t.get("id") for t in tariffs]
+    if len(ids) != count or set(ids) != {tariff_code(i) for i in range(count)}:
+        problems.append(f"tariffs: {len(ids)} pulled ({len(set(ids))} distinct), expected "
+                        f"the {count} seeded")
+    shaped = [t for t in tariffs if ("tax_included" in t) != (version == "2.3.0")]
+    if shaped:
+        problems.append(f"{len(shaped)} tariffs not in OCPI {version} shape (tax_included)")
+    errors = _schema_errors(version)
+    first = json.loads(result.pages[0].body).get("data") or [] if result.pages else []
+    for tariff in first:
+        problems += [f"tariff {tariff.get('id')}: {e}" for e in errors("Tariff", tariff)[:2]]
+    return problems[:10]
+
+
 # --- report -------------------------------------------------------------------------------
 
 
@@ -626,6 +725,27 @@ def print_comparison(gw: PullResult, static: PullResult) -> None:
     print(flush=True)
 
 
+def print_version_comparison(old: VersionRun, new: VersionRun) -> None:
+    """2.3.0 / 2.2.1 of the gateway's figures (fresh servers, same network)."""
+    a, b = old.gateway, new.gateway
+    assert a is not None and b is not None
+    print(f"[gateway OCPI {new.version} / {old.version}]")
+    print(f"  full pull time        {ratio(b.seconds, a.seconds)} ({b.seconds:.2f}s / "
+          f"{a.seconds:.2f}s, {len(b.rounds)} round(s))")
+    print(f"  first page (cold)     {ratio(b.first, a.first)}")
+    print(f"  p50 latency per page  "
+          f"{ratio(percentile(b.rest, 0.5), percentile(a.rest, 0.5))}")
+    print(f"  p99 latency per page  "
+          f"{ratio(percentile(b.rest, 0.99), percentile(a.rest, 0.99))}")
+    if min(a.seconds, b.seconds) >= 1.0 and not math.isnan(a.server_cpu + b.server_cpu):
+        print(f"  server CPU per page   "
+              f"{ratio(b.server_cpu / len(b.pages), a.server_cpu / len(a.pages))}")
+    if old.tariffs is not None and new.tariffs is not None:
+        print(f"  tariffs pull time     {ratio(new.tariffs.seconds, old.tariffs.seconds)} "
+              f"({new.tariffs.seconds * 1000:.0f} ms / {old.tariffs.seconds * 1000:.0f} ms)")
+    print(flush=True)
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -633,7 +753,8 @@ async def launch(name: str, workdir: Path, args: argparse.Namespace,
                  servers: list[ServerProcess]) -> ServerProcess:
     server = start_server(name, workdir, Path(__file__), [
         "--locations", str(args.locations), "--evses-per-location",
-        str(args.evses_per_location)], servers, args.profile if name == "gateway" else None)
+        str(args.evses_per_location), "--ocpi-version", args.ocpi_version,
+        "--tariffs", str(args.tariffs)], servers, args.profile if name == "gateway" else None)
     await wait_ready(server, timeout=120.0 + args.locations * args.evses_per_location / 500,
                      request_timeout=5.0)
     server.print_ready(f", seeded in {server.ready['seed_seconds']:.1f}s"
@@ -641,21 +762,39 @@ async def launch(name: str, workdir: Path, args: argparse.Namespace,
     return server
 
 
-async def bench(args: argparse.Namespace, workdir: Path, servers: list[ServerProcess]
-                ) -> tuple[int, list[str]]:
+@dataclass
+class VersionRun:
+    """What one version's run leaves for --compare-versions."""
+
+    version: str
+    status: int
+    problems: list[str]
+    gateway: PullResult | None = None
+    tariffs: PullResult | None = None
+
+
+async def bench_version(args: argparse.Namespace, workdir: Path,
+                        servers: list[ServerProcess]) -> VersionRun:
+    """Steps 1-4 of the module doc for ``args.ocpi_version``."""
+    version = args.ocpi_version
+    run = VersionRun(version, 0, [])
     page_size = min(args.limit, 100)
     max_pages = expected_pages(args.locations, 1) + 1  # bounded even if the server misbehaves
     gateway = await launch("gateway", workdir, args, servers)
     try:
-        print(f"  pulling {args.locations} Locations, limit {args.limit} "
+        print(f"  pulling {args.locations} Locations on OCPI {version}, limit {args.limit} "
               f"(~{expected_pages(args.locations, page_size)} pages per round) ...",
               flush=True)
         gw = await pull(gateway, args, str(gateway.ready["token"]), args.budget, max_pages)
+        if args.tariffs and not gw.stopped:
+            run.tariffs = await pull(gateway, args, str(gateway.ready["token"]), None,
+                                     expected_pages(args.tariffs, 1) + 1, module="tariffs",
+                                     rounds=1)
     finally:
         await asyncio.to_thread(gateway.stop)
+    run.gateway = gw
     print_result(gw)
-    problems: list[str] = []
-    status = 0
+    problems = run.problems
     budget_stop = gw.stopped is not None and gw.stopped.startswith("budget")
     for number, one in enumerate(gw.rounds, 1):
         if one.stopped and not budget_stop:
@@ -664,23 +803,34 @@ async def bench(args: argparse.Namespace, workdir: Path, servers: list[ServerPro
             for problem in verify_round(one, args.locations, args.evses_per_location,
                                         args.limit, complete=not one.stopped):
                 problems.append(f"gateway round {number}: {problem}")
+    if gw.rounds and gw.rounds[0].pages:
+        problems += verify_schema(gw.rounds[0], version)
     if not problems and not budget_stop:
         locations, evses = pulled_counts(gw.rounds[0])
         print(f"  verified              {locations} Locations, {evses} EVSEs, no duplicates; "
-              f"X-Total-Count and page count match", flush=True)
+              f"X-Total-Count and page count match; 3 pages valid OCPI {version} Locations",
+              flush=True)
         if any(page_data(r) != page_data(gw.rounds[0]) for r in gw.rounds[1:]):
             print("  note: page data differ between rounds (static serves round 1's)")
+    if run.tariffs is not None:
+        print_result(run.tariffs)
+        tariff_problems = verify_tariffs(run.tariffs, args.tariffs, version)
+        problems += tariff_problems
+        if not tariff_problems:
+            print(f"  verified              {args.tariffs} distinct tariffs, OCPI {version} "
+                  "shape, first page valid against the OpenAPI", flush=True)
     if budget_stop:
         locations, evses = pulled_counts(gw.rounds[-1])
         print(f"  INCOMPLETE            gateway pull stopped by the budget after "
               f"{len(gw.rounds[-1].pages)} pages ({locations} Locations, {evses} EVSEs, "
               "no duplicates); the full union is not verified", flush=True)
-        status = EXIT_BUDGET
+        run.status = EXIT_BUDGET
     print(flush=True)
     if problems:
-        return EXIT_FAILED, problems
+        run.status = EXIT_FAILED
+        return run
     if args.no_static or not gw.rounds or not gw.rounds[0].pages:
-        return status, problems
+        return run
     reference = gw.rounds[0]
     write_static_pages(reference, workdir / "static")
     static_server = await launch("static", workdir, args, servers)
@@ -699,7 +849,27 @@ async def bench(args: argparse.Namespace, workdir: Path, servers: list[ServerPro
         print(f"note: the comparison covers only the {len(reference.pages)} pages the "
               "gateway served within the budget", flush=True)
     print_comparison(gw, static)
-    return (EXIT_FAILED if problems else status), problems
+    if problems:
+        run.status = EXIT_FAILED
+    return run
+
+
+async def bench(args: argparse.Namespace, workdir: Path, servers: list[ServerProcess]
+                ) -> tuple[int, list[str]]:
+    versions = OCPI_VERSIONS if args.compare_versions else (args.ocpi_version,)
+    runs = []
+    for version in versions:
+        args.ocpi_version = version
+        (workdir / version).mkdir()
+        one = await bench_version(args, workdir / version, servers)
+        runs.append(one)
+        if one.problems:
+            break
+    problems = [f"{r.version}: {p}" for r in runs for p in r.problems]
+    status = max(r.status for r in runs)
+    if len(runs) == 2 and not problems:
+        print_version_comparison(runs[0], runs[1])
+    return status, problems
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -720,6 +890,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", metavar="PATH",
                         help="cProfile the gateway process (main thread) into PATH; "
                         "read with python -m pstats (slows the gateway)")
+    parser.add_argument("--ocpi-version", choices=OCPI_VERSIONS, default="2.2.1",
+                        help="the partner's OCPI version: 2.2.1 (an eMSP) or 2.3.0 (a PTP)")
+    parser.add_argument("--compare-versions", action="store_true",
+                        help="run 2.2.1 then 2.3.0 and print the 2.3.0 / 2.2.1 ratios")
+    parser.add_argument("--tariffs", type=int, default=0,
+                        help="roaming tariffs assigned to the platform; > 0: pull them too")
     parser.add_argument("--serve", choices=("gateway", "static"), help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -731,6 +907,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--limit must be within 1..10000")
     if not 1 <= args.rounds <= 100:
         parser.error("--rounds must be within 1..100")
+    if not 0 <= args.tariffs <= 9999:
+        parser.error("--tariffs must be within 0..9999")
     if args.budget < 0 or args.page_timeout <= 0:
         parser.error("--budget must be >= 0 and --page-timeout positive")
     args.budget = args.budget or None
@@ -743,9 +921,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     stop_on_sigterm()
     budget = f"{args.budget:g}s" if args.budget else "none"
-    print(f"evgw OCPI locations pull: {args.locations} Locations x "
+    versions = " and ".join(OCPI_VERSIONS) if args.compare_versions else args.ocpi_version
+    print(f"evgw OCPI locations pull: OCPI {versions}, {args.locations} Locations x "
           f"{args.evses_per_location} EVSEs, limit {args.limit}, {args.rounds} round(s), "
-          f"budget {budget}; {os.cpu_count()} CPUs", flush=True)
+          f"{args.tariffs} tariffs, budget {budget}; {os.cpu_count()} CPUs", flush=True)
     outcome = run_bench(lambda workdir, servers: bench(args, workdir, servers),
                         "evgw-ocpi-pull-",
                         failures=(aiohttp.ClientError, TimeoutError, ValueError))

@@ -9,6 +9,7 @@ A token nobody knows is INVALID.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -52,6 +53,8 @@ class AuthorizationDecision:
     authorization_reference: str | None = None
     roaming_party: str | None = None  # platform code when a roaming authorizer decided
     mode: str | None = None  # explicit authorization mode (e.g. PAYMENT_TRANSACTION)
+    # The session's own monetary limit (a payment terminal's pre-authorized amount).
+    monetary_limit: Decimal | None = None
 
     @property
     def accepted(self) -> bool:

@@ -29,6 +29,7 @@ from csms.charging.tokens import RepositoryTokenDirectory
 from csms.clock import Clock, SystemClock
 from csms.events import SessionStarted
 from csms.network.service import NetworkService
+from csms.network.terminals import TerminalService
 from csms.ocpp.chargepoint import OcppContext
 from csms.ocpp.control import RegistryControl
 from csms.ocpp.registry import ConnectionRegistry
@@ -39,6 +40,9 @@ from csms.pricing.session_pricing import TariffSessionPricer
 from gateway.admin.app import ADMIN_PREFIX, build_admin_app
 from gateway.admin_token import AdminTokenVerifier
 from gateway.bus import EventBus
+from gateway.certificate_metrics import CertificateExpiryCollector
+from gateway.certificates import CertificateService
+from gateway.charger_certificates import charger_certificates
 from gateway.config import Settings
 from gateway.db.csms_store import sql_csms_unit_of_work
 from gateway.db.engine import session_factory
@@ -52,12 +56,22 @@ from gateway.db.ocpi_partner_store import (
     SqlTokenStore,
 )
 from gateway.db.operations_store import sql_operations_unit_of_work
+from gateway.db.payment_store import SqlConfirmationStore
 from gateway.db.system_store import SystemStore
 from gateway.db.tariff_store import sql_tariff_unit_of_work
+from gateway.db.terminal_store import sql_terminal_unit_of_work
 from gateway.db.traffic_store import MeterValueWriter, TrafficLogWriter
 from gateway.observability import METRICS, HttpMetrics, observe_middleware
 from gateway.ocpi_wiring import OutboxPushSink, register_ocpi_delivery, subscribe_pushes
+from gateway.oicp_listener import build_oicp_server
+from gateway.oicp_wiring import build_oicp, reconcile_job
 from gateway.outbox import Outbox
+from gateway.payments_wiring import (
+    GatewayPayments,
+    TerminalPuller,
+    TerminalRoamingSync,
+    register_terminal_delivery,
+)
 from gateway.secrets import SecretBox
 from ocpi.authorizer import OcpiTokenAuthorizer
 from ocpi.client import PartnerClient
@@ -68,6 +82,9 @@ from ocpi.push import OcpiPush
 from ocpi.server.app import build_ocpi_app
 from ocpi.server.context import OcpiDeps
 from ocpi.server.tariff_routes import CatalogueTariffs
+from ocpi.tariff_source import CataloguePreauthorization
+from oicp.outbound import OicpOutbound
+from oicp.server.context import OicpServerDeps
 
 log = structlog.get_logger("evgw")
 
@@ -97,8 +114,13 @@ class Deps:
     ocpi: OcpiDeps
     partner_client: PartnerClient
     outbox: Outbox
+    certificates: CertificateService
     background: list[asyncio.Task[None]] = field(default_factory=list)
     operations: OperationsServices | None = None
+    terminals: TerminalService | None = None  # payment terminals (issue 8)
+    terminal_puller: TerminalPuller | None = None
+    oicp_server: OicpServerDeps | None = None  # what Hubject calls (gateway.oicp_listener)
+    oicp_outbound: OicpOutbound | None = None  # what we send Hubject (gateway.oicp_wiring)
 
 
 DEPS = web.AppKey("deps", Deps)
@@ -147,8 +169,14 @@ def build_deps(
     ocpi_deps.credentials.on_registered = ocpi_deps.publisher.spawn
     remote = RemoteSessions(csms_uow, charging, clock)
     ocpi_deps.commands = CommandBridge(remote, operations, SqlPlaceLookup(sessions),
-                                       ocpi_deps.tokens, push_sink)
-    return Deps(
+                                       ocpi_deps.tokens, push_sink,
+                                       CataloguePreauthorization(tariffs, clock.now))
+    terminals = TerminalService(sql_terminal_unit_of_work(
+        sessions, TerminalRoamingSync(ocpi_deps.credentials, outbox, clock.now)))
+    register_terminal_delivery(outbox, ocpi_deps.credentials, terminals)
+    ocpi_deps.payments = GatewayPayments(terminals, SqlConfirmationStore(sessions),
+                                         ocpi_deps.credentials)
+    deps = Deps(
         settings=settings, engine=engine, sessions=sessions, secrets=secret_box,
         system=SystemStore(sessions), network=NetworkService(sql_unit_of_work(sessions)),
         clock=clock, bus=bus, stations=StationService(csms_uow, bus, clock),
@@ -157,7 +185,14 @@ def build_deps(
         meter_values=MeterValueWriter(sessions), authorizers=authorizers,
         tariffs=tariffs, operations=operations, ocpi=ocpi_deps,
         partner_client=partner_client, outbox=outbox,
+        terminals=terminals, terminal_puller=TerminalPuller(terminals, ocpi_deps.credentials),
+        certificates=CertificateService(sessions, secret_box, clock),
     )
+    oicp = build_oicp(sessions, outbox, deps.certificates, bus, clock.now)
+    authorizers.append(oicp.authorizer)  # after the local and OCPI authorizers
+    deps.oicp_outbound = oicp.outbound
+    deps.oicp_server = build_oicp_server(deps)
+    return deps
 
 
 async def _health(_request: web.Request) -> web.Response:
@@ -197,6 +232,8 @@ async def _publish_job(deps: Deps, interval: float = 60.0) -> None:
         await asyncio.sleep(interval)
         try:
             await deps.ocpi.publisher.reconcile()
+            if deps.terminals is not None:
+                await deps.terminals.reconcile()  # PTPs registered since a change
         except Exception:
             log.exception("ocpi_publish_failed")
 
@@ -217,6 +254,8 @@ async def _idle_job(deps: Deps) -> None:
             await deps.remote.run_idle_check()
             if deps.operations is not None:
                 await deps.operations.reservations.expire_due()
+            if deps.oicp_server is not None:  # ended OICP reservations get their CDR
+                await deps.oicp_server.bridge.close_ended_reservations()
         except Exception:
             log.exception("idle_job_failed")
 
@@ -242,6 +281,7 @@ def build_app(deps: Deps, *, dispose_engine: bool = True, run_jobs: bool = True
     app = web.Application(middlewares=[observe_middleware])
     app[DEPS] = deps
     app[METRICS] = HttpMetrics()
+    app[METRICS].registry.register(CertificateExpiryCollector(deps.certificates))
     app.router.add_get("/health", _health)
     app.router.add_get("/ready", _ready)
     app.router.add_get("/metrics", _metrics)
@@ -252,9 +292,14 @@ def build_app(deps: Deps, *, dispose_engine: bool = True, run_jobs: bool = True
     admin = build_admin_app(deps, verifier)
     admin[METRICS] = app[METRICS]
     app.add_subapp(ADMIN_PREFIX, admin)
+    ocpp_ctx = _ocpp_metrics(app[METRICS], deps)
+    ocpp_ctx.station_certificates, certificate_trust = charger_certificates(
+        deps.certificates, deps.settings.charging_station_root,
+        deps.settings.charging_station_cert_days)
     ocpp_app = build_ocpp_app(OcppServerDeps(
-        ctx=_ocpp_metrics(app[METRICS], deps), registry=deps.registry, traffic=deps.traffic,
-        on_connect=deps.operations.on_connect.spawn if deps.operations else None))
+        ctx=ocpp_ctx, registry=deps.registry, traffic=deps.traffic,
+        on_connect=deps.operations.on_connect.spawn if deps.operations else None,
+        certificate_trust=certificate_trust))
     ocpp_app[METRICS] = app[METRICS]
     app.add_subapp("/ocpp", ocpp_app)
     ocpi_app = build_ocpi_app(deps.ocpi)
@@ -271,6 +316,9 @@ def build_app(deps: Deps, *, dispose_engine: bool = True, run_jobs: bool = True
         if run_jobs:
             deps.background.append(asyncio.create_task(_idle_job(deps)))
             deps.background.append(asyncio.create_task(_publish_job(deps)))
+            if deps.oicp_outbound is not None:
+                deps.background.append(asyncio.create_task(reconcile_job(deps.oicp_outbound)))
+            deps.background.append(asyncio.create_task(deps.certificates.run_background()))
         yield
         for task in deps.background:
             task.cancel()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import ssl
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +21,9 @@ from gateway.db.migrate import current_revision, head_revision, upgrade
 from gateway.db.system_store import SystemStore
 from gateway.demo import demo_summary, seed_demo
 from gateway.logging import configure_logging
+from gateway.oicp_listener import start_oicp_listener
 from gateway.secrets import load_or_create_secret_key
+from gateway.tls_listener import TlsListener, server_context_from_files
 
 log = structlog.get_logger("evgw")
 
@@ -37,6 +38,11 @@ _SETTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--tls-cert", "tls_cert", {}),
     ("--tls-key", "tls_key", {}),
     ("--https-port", "https_port", {"type": int}),
+    ("--charging-station-root", "charging_station_root", {}),
+    ("--charging-station-cert-days", "charging_station_cert_days", {"type": int}),
+    ("--oicp-port", "oicp_port", {"type": int}),
+    ("--oicp-tls-cert", "oicp_tls_cert", {}),
+    ("--oicp-tls-key", "oicp_tls_key", {}),
 ]
 
 
@@ -57,9 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     for command in (serve, db_upgrade, demo, rotate):
         add_setting_flags(command)
     # Later issues add command groups in their own modules.
-    from gateway import cli_operations, cli_platform, cli_tariffs
+    from gateway import cli_cert, cli_operations, cli_platform, cli_tariffs, cli_terminal
 
-    for module in (cli_tariffs, cli_operations, cli_platform):
+    for module in (cli_tariffs, cli_operations, cli_platform, cli_cert, cli_terminal):
         module.register(sub, add_setting_flags)
     return parser
 
@@ -104,7 +110,7 @@ async def _demo(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     deps = build_deps(settings, engine, load_or_create_secret_key(None, settings.data_dir))
     try:
-        seeded = await seed_demo(deps.network)
+        seeded = await seed_demo(deps.network, deps.terminals)
     finally:
         await engine.dispose()
     print("demo network seeded" if seeded else "database is not empty; demo not seeded")
@@ -129,20 +135,20 @@ async def _serve(settings: Settings, demo: bool) -> None:
     deps = build_deps(settings, engine, load_or_create_secret_key(secret, settings.data_dir))
     configured = settings.admin_token.get_secret_value() if settings.admin_token else None
     new_token = await ensure_admin_token(deps.system, configured)
-    seeded = await seed_demo(deps.network) if demo else False
+    seeded = await seed_demo(deps.network, deps.terminals) if demo else False
     app = build_app(deps)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()
+    tls: TlsListener | None = None
     if settings.tls_cert and settings.tls_key:
-        # wss:// for chargers (policies wss and wss-basic-auth) and https:// for the APIs.
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(settings.tls_cert, settings.tls_key)
-        tls_site = web.TCPSite(runner, settings.http_host, settings.https_port,
-                               ssl_context=context)
-        await tls_site.start()
+        # wss:// for chargers (security profiles 2 and 3) and https:// for the APIs; client
+        # certificates are verified against the system trust roots (gateway.tls_listener).
+        tls = TlsListener(server_context_from_files(settings.tls_cert, settings.tls_key),
+                          deps.certificates)
+        await tls.start(runner, settings.http_host, settings.https_port)
+    oicp = await start_oicp_listener(deps)  # Hubject's calls, on EVGW_OICP_PORT only
     _print_banner(settings, new_token, configured is not None, demo, seeded)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -151,6 +157,10 @@ async def _serve(settings: Settings, demo: bool) -> None:
     log.info("gateway_started", host=settings.http_host, port=settings.http_port)
     await stop.wait()
     log.info("gateway_stopping")
+    if tls is not None:
+        await tls.stop()
+    if oicp is not None:
+        await oicp.stop()
     await runner.cleanup()
 
 

@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     heartbeat_interval: int = Field(default=300, ge=10, le=86400)
     ocpp_call_timeout: float = Field(default=30.0, gt=0, le=600)
     idle_job_interval: float = Field(default=30.0, gt=0, le=3600)
+    # OCPP security profile 3 / SignCertificate: the code of the system trust root that signs
+    # chargers' CSRs (unset: SignCertificate is rejected) and the certificates' validity.
+    charging_station_root: str | None = None
+    charging_station_cert_days: int = Field(default=365, ge=1, le=3650)
+    # OICP: the TLS listener Hubject calls (client certificates required); its server
+    # certificate falls back to tls_cert/tls_key.
+    oicp_port: int = Field(default=9443, ge=0, le=65535)
+    oicp_tls_cert: Path | None = None
+    oicp_tls_key: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -54,6 +63,8 @@ class Settings(BaseSettings):
     def _tls_pair(self) -> Settings:
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("EVGW_TLS_CERT and EVGW_TLS_KEY are set together")
+        if (self.oicp_tls_cert is None) != (self.oicp_tls_key is None):
+            raise ValueError("EVGW_OICP_TLS_CERT and EVGW_OICP_TLS_KEY are set together")
         return self
 
     @field_validator("public_url")

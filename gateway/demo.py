@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from csms.network.service import NetworkService
+from csms.network.terminals import TerminalService
 
 SITE: dict[str, Any] = {
     "code": "SITE-1", "name": "Tridens demo site", "country": "SI", "currency": "EUR",
@@ -68,6 +69,15 @@ TOKENS: list[dict[str, Any]] = [
      "customer": "CUST-1", "status": "BLOCKED", "name": "Blocked demo card"},
 ]
 
+# A payment terminal of our own (no PTP), unassigned: `evgw terminal assign TERM-DEMO
+# --area AREA-1` gives the area's EVSEs the card-payment capabilities.
+TERMINALS: list[dict[str, Any]] = [
+    {"code": "TERM-DEMO", "name": "Demo payment terminal",
+     "description": "Card terminal at the entrance", "address": "Slovenska cesta 1",
+     "city": "Ljubljana", "postal_code": "1000", "country": "SI", "latitude": "46.0569",
+     "longitude": "14.5058", "operator": "OP-1"},
+]
+
 SEED_ORDER: list[tuple[str, list[dict[str, Any]]]] = [
     ("sites", [SITE]),
     ("operators", [OPERATOR]),
@@ -86,13 +96,18 @@ async def network_is_empty(network: NetworkService) -> bool:
     return total == 0
 
 
-async def seed_demo(network: NetworkService) -> bool:
-    """Seeds the demo network into an empty database; returns False when not empty."""
+async def seed_demo(network: NetworkService, terminals: TerminalService | None = None
+                    ) -> bool:
+    """Seeds the demo network (and, given the service, its payment terminal) into an empty
+    database; returns False when not empty."""
     if not await network_is_empty(network):
         return False
     for kind, objects in SEED_ORDER:
         for body in objects:
             await network.create(kind, body)
+    if terminals is not None:
+        for body in TERMINALS:
+            await terminals.create(body)
     return True
 
 
@@ -107,4 +122,6 @@ def demo_summary(base_url: str) -> list[str]:
         f"  station-02 (OCPP 2.0.1) {ws}/ocpp/station-02   charger B2C1: connector 1 "
         "(Type 2 11 kW, SI*TRI*E020101)",
         "  RFID tokens DEMO-RFID-1 (valid), DEMO-RFID-BLOCKED (blocked)",
+        "  payment terminal TERM-DEMO (unassigned: evgw terminal assign TERM-DEMO --area "
+        "AREA-1)",
     ]

@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from csms.events import ConnectorStatusChanged, SessionEnded, SessionStarted, SessionUpdated
 from gateway.bus import EventBus
-from gateway.outbox import DeliveryResponse, Outbox, OutboxMessage, ProtocolHooks, body_classifier
+from gateway.outbox import (
+    AuthProvider,
+    DeliveryResponse,
+    Outbox,
+    OutboxMessage,
+    ProtocolHooks,
+    body_classifier,
+)
 from ocpi.auth import authorization_header
 from ocpi.credentials import OcpiCredentials
 from ocpi.push import OcpiPush
@@ -52,7 +59,9 @@ def ocpi_verdict(response: DeliveryResponse) -> tuple[Literal["retry", "failed"]
     return "failed", f"OCPI {code}"
 
 
-def register_ocpi_delivery(outbox: Outbox, credentials: OcpiCredentials) -> None:
+def ocpi_auth(credentials: OcpiCredentials) -> AuthProvider:
+    """The partner's current token, resolved when a message is sent."""
+
     async def auth(partner: str, _credential: str | None) -> dict[str, str]:
         platform = await credentials.store.platform(partner)
         token = credentials.secret(platform.remote_access_token_enc) if platform else None
@@ -61,8 +70,12 @@ def register_ocpi_delivery(outbox: Outbox, credentials: OcpiCredentials) -> None
         return {"Authorization": authorization_header(token,
                                                       base64_encode=platform.send_base64)}
 
+    return auth
+
+
+def register_ocpi_delivery(outbox: Outbox, credentials: OcpiCredentials) -> None:
     outbox.register_protocol(PROTOCOL, ProtocolHooks(classifier=body_classifier(ocpi_verdict),
-                                                     auth=auth))
+                                                     auth=ocpi_auth(credentials)))
 
 
 def subscribe_pushes(bus: EventBus, push: OcpiPush) -> None:

@@ -76,7 +76,8 @@ class OcpiTokenAuthorizer:
                 platform.endpoints["tokens"], remote, platform.send_base64,
                 found.token["uid"], found.token.get("type", "RFID"), where,
                 RoutingHeaders(platform.party.country_code, platform.party.party_id,
-                               found.token["country_code"], found.token["party_id"]))
+                               found.token["country_code"], found.token["party_id"]),
+                version=platform.version)
         except OcpiError as exc:
             log.warning("ocpi_realtime_authorization_failed", platform=platform.code,
                         error=str(exc))

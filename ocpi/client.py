@@ -22,8 +22,10 @@ from ocpi.models import (
     VersionDetails,
     dump_ocpi,
     parse_ocpi,
+    v230,
 )
 from ocpi.routing import RoutingHeaders, request_id_headers
+from ocpi.serialization import serializer_for
 
 log = structlog.get_logger("evgw.ocpi")
 
@@ -91,21 +93,28 @@ class PartnerClient:
             raise UnusableClientApi(f"{url}: invalid version details") from exc
 
     async def credentials(self, method: str, url: str, token: str, base64_token: bool,
-                          ours: Credentials | None) -> Credentials | None:
+                          ours: Credentials | None, *, version: str | None = None
+                          ) -> Credentials | None:
+        """POST / PUT our credentials (or DELETE them) in ``version``'s shape; the answer is
+        read as that version's Credentials."""
+        wire = serializer_for(version)
         data = await self._call(method, url, token, base64_token,
-                                dump_ocpi(ours) if ours is not None else None)
+                                wire.credentials(ours) if ours is not None else None)
         if method == "DELETE":
             return None
         try:
-            return parse_ocpi(Credentials, data)
+            return wire.parse_credentials(data)
         except OcpiError as exc:
             raise UnusableClientApi(f"{url}: invalid credentials answer") from exc
 
     async def authorize(self, tokens_url: str, token: str, base64_token: bool, uid: str,
                         token_type: str, where: LocationReferences | None,
-                        routing: RoutingHeaders | None = None) -> AuthorizationInfo:
+                        routing: RoutingHeaders | None = None, *,
+                        version: str | None = None) -> AuthorizationInfo:
         url = f"{tokens_url.rstrip('/')}/{uid}/authorize"
         data = await self._call("POST", url, token, base64_token,
                                 dump_ocpi(where) if where is not None else None,
                                 params={"type": token_type}, routing=routing)
-        return parse_ocpi(AuthorizationInfo, data)
+        # 2.3.0: the Token inside has an open type.
+        model = v230.AuthorizationInfo if version == "2.3.0" else AuthorizationInfo
+        return parse_ocpi(model, data)

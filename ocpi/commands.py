@@ -9,6 +9,15 @@ already authorized by the eMSP (mode roaming customer, the eMSP's authorization
 reference), so the charger's StartTransaction binds to it and its cdr_token is the
 command's token. Reservations use our own reservation id towards the charger; the eMSP's
 reservation id is only ever mapped, never sent.
+
+Payment terminals. A START_SESSION from a payment terminal provider (platform type PTP)
+is a card payment, not a customer's contract: it must carry the PTP's
+``authorization_reference`` (the reference of the pre-authorization, which its financial
+advice confirmation names later), the EVSE must be priced by a roaming tariff assigned to
+that PTP (else the card would pay nothing), and the READY session is prepared in
+authorization mode PAYMENT_TRANSACTION without a customer, with the tariff's maximum
+payment authorization amount as its monetary limit (the CSMS stops it there). Anything
+else is REJECTED at once, with a message saying why.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from csms.operations.requests import (
     ReserveNowBody,
     UnlockConnectorBody,
 )
+from csms.sessions.lifecycle import AuthorizationMode
 from ocpi.errors import UnknownLocation
 from ocpi.models import (
     CancelReservation,
@@ -35,15 +45,17 @@ from ocpi.models import (
     CommandResponseType,
     CommandResult,
     CommandResultType,
+    DisplayText,
     ReserveNow,
     StartSession,
     StopSession,
     UnlockConnector,
     dump_ocpi,
 )
-from ocpi.ports import PlatformRecord, TokenStore
+from ocpi.ports import PlatformRecord, PreauthorizationSource, TokenStore
 from ocpi.push import PushSink
 from ocpi.routing import RoutingHeaders
+from ocpi.versions import PTP
 
 log = structlog.get_logger("evgw.ocpi")
 RESULT_TIMEOUT = 60  # seconds within which we promise the CommandResult
@@ -68,12 +80,14 @@ _START_RESULTS = {"Accepted": CommandResultType.ACCEPTED, "Rejected": CommandRes
 
 class CommandBridge:
     def __init__(self, remote: Any, operations: Any, places: PlaceResolver,
-                 tokens: TokenStore, sink: PushSink) -> None:
+                 tokens: TokenStore, sink: PushSink,
+                 preauthorization: PreauthorizationSource | None = None) -> None:
         self._remote = remote
         self._operations = operations
         self._places = places
         self._tokens = tokens
         self._sink = sink
+        self._preauthorization = preauthorization
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _later(self, platform: PlatformRecord, response_url: str, to: tuple[str, str] | None,
@@ -114,8 +128,9 @@ class CommandBridge:
         return CommandResponse(result=CommandResponseType.ACCEPTED, timeout=RESULT_TIMEOUT)
 
     @staticmethod
-    def _rejected() -> CommandResponse:
-        return CommandResponse(result=CommandResponseType.REJECTED, timeout=0)
+    def _rejected(why: str | None = None) -> CommandResponse:
+        message = [DisplayText(language="en", text=why)] if why else None
+        return CommandResponse(result=CommandResponseType.REJECTED, timeout=0, message=message)
 
     async def _place(self, location_id: str, evse_uid: str | None) -> Any:
         place = await self._places.resolve(location_id, evse_uid)
@@ -131,12 +146,20 @@ class CommandBridge:
             return self._rejected()
         token = command.token
         if place.ocpp_protocol == "1.6" and len(token.uid) > OCPP16_ID_TAG_LENGTH:
-            return self._rejected()  # an OCPP 1.6 idTag holds 20 characters at most
+            return self._rejected("the token uid is longer than an OCPP 1.6 idTag (20)")
+        if platform.type.upper() == PTP:
+            decision_or_why = await self._payment(platform, command, place.charger)
+            if isinstance(decision_or_why, str):
+                log.info("ocpi_payment_start_rejected", platform=platform.code,
+                         reason=decision_or_why)
+                return self._rejected(decision_or_why)
+            decision = decision_or_why
+        else:
+            decision = AuthorizationDecision(
+                AuthorizationStatus.ACCEPTED, AuthorizationSource.ROAMING,
+                authorization_reference=command.authorization_reference,
+                roaming_party=platform.code)
         await self._tokens.put(platform.id, dump_ocpi(token))
-        decision = AuthorizationDecision(
-            AuthorizationStatus.ACCEPTED, AuthorizationSource.ROAMING,
-            authorization_reference=command.authorization_reference,
-            roaming_party=platform.code)
 
         async def work() -> CommandResult:
             result = await self._remote.remote_start(
@@ -148,6 +171,25 @@ class CommandBridge:
         self._later(platform, str(command.response_url),
                     (token.country_code, token.party_id), work(), correlation_id)
         return self._accepted()
+
+    async def _payment(self, platform: PlatformRecord, command: StartSession,
+                       charger: str) -> AuthorizationDecision | str:
+        """The decision of a payment terminal's session, or why it cannot start."""
+        if not command.authorization_reference:
+            return "a payment terminal session needs the authorization_reference"
+        if self._preauthorization is None:
+            return "payment terminal sessions are not available"
+        pre = await self._preauthorization.preauthorization(platform.code, charger)
+        if not pre.priced:
+            return "no roaming tariff of this payment terminal provider prices this EVSE"
+        log.info("ocpi_payment_start", platform=platform.code,
+                 authorization_reference=command.authorization_reference,
+                 preauthorized=str(pre.amount) if pre.amount is not None else None)
+        return AuthorizationDecision(
+            AuthorizationStatus.ACCEPTED, AuthorizationSource.ROAMING,
+            authorization_reference=command.authorization_reference,
+            roaming_party=platform.code, mode=AuthorizationMode.PAYMENT_TRANSACTION,
+            monetary_limit=pre.amount)
 
     async def stop(self, platform: PlatformRecord, command: StopSession,
                     correlation_id: str | None = None) -> CommandResponse:

@@ -1,5 +1,7 @@
-"""The OCPI 2.2.1 credentials handshake, both ways, and every credentials operation of the
-manual (provide / use a registration token, register, update, invalidate, read).
+"""The OCPI credentials handshake (2.2.1 and 2.3.0), both ways, and every credentials
+operation of the manual (provide / use a registration token, register, update, invalidate,
+read). eMSPs, hubs and payment terminal providers (PTP) register the same way; what each
+must offer is decided by :func:`ocpi.versions.required_endpoints` from the platform type.
 
 Theory of operation. Tokens: A = a registration token (ours, given to a partner that will
 register with us; or the partner's, that we use to register with them); after the
@@ -12,6 +14,12 @@ token of ours; their answer carries our access token to them, and their A dies. 
 (PUT) swaps tokens both ways; invalidate (DELETE) revokes every token. POST when already
 registered and PUT/DELETE when not registered are HTTP 405. Tokens are stored encrypted
 (to show and send) and as SHA-256 digests (to recognise inbound calls).
+
+Version. When we register or update, we take the highest version both sides support.
+When the partner registers or updates with us, the version is the one whose credentials
+URL it called (OCPI: "the version of the credentials URL used"); 3002 when its own
+versions list lacks it. The chosen version is stored per platform, and every object we
+send that partner is serialized for it (:mod:`ocpi.serialization`).
 """
 
 from __future__ import annotations
@@ -24,13 +32,14 @@ from typing import Any
 import structlog
 
 from ocpi.client import PartnerClient
-from ocpi.errors import MethodNotAllowed, NotFound, Unauthorized
+from ocpi.errors import MethodNotAllowed, NotFound, Unauthorized, UnsupportedVersion
 from ocpi.models import BusinessDetails, Credentials, CredentialsRole, Role, VersionDetails
 from ocpi.ports import CredentialsStore, PlatformRecord, SecretCipher
 from ocpi.versions import (
     SUPPORTED_VERSIONS,
     pick_common_version,
     required_endpoints,
+    same_version,
     versions_url,
 )
 
@@ -117,6 +126,13 @@ class OcpiCredentials:
         record.send_base64 = send_base64
         await self._save(record)
 
+    async def set_cpo_issues_invoices(self, code: str, cpo_issues_invoices: bool) -> None:
+        """Whether we (the CPO) invoice this partner's sessions: then its CDRs carry an
+        ``invoice_reference_id`` (see :func:`ocpi.session_views.invoice_reference`)."""
+        record = await self._platform(code)
+        record.cpo_issues_invoices = cpo_issues_invoices
+        await self._save(record)
+
     async def use_partner_registration_token(self, code: str, token: str) -> None:
         record = await self._platform(code)
         record.partner_registration_token_enc = self._cipher.encrypt(token)
@@ -124,13 +140,20 @@ class OcpiCredentials:
         log.info("ocpi_partner_registration_token_assigned", platform=code)
 
     async def _negotiate(self, record: PlatformRecord, versions_endpoint: str,
-                         token: str) -> VersionDetails:
+                         token: str, version: str | None = None) -> VersionDetails:
+        """Reads the partner's versions and the details of ``version`` (default: the
+        highest common one); 3002 when the partner does not offer it, 3003 when endpoints
+        the partner's type needs are missing."""
         versions = await self._client.versions(versions_endpoint, token, record.send_base64)
-        version = pick_common_version(SUPPORTED_VERSIONS, versions)
-        url = next(v.url for v in versions if v.version == version)
+        if version is not None and version not in SUPPORTED_VERSIONS:
+            raise UnsupportedVersion(f"OCPI {version} is not supported")
+        # 3002 when none is common / the partner does not list the version it called.
+        version = pick_common_version((version,) if version else SUPPORTED_VERSIONS, versions)
+        url = next(v.url for v in versions if same_version(v.version, version))
         details = await self._client.details(str(url), token, record.send_base64)
         record.version = version
-        record.endpoints = required_endpoints(details)
+        record.endpoints = required_endpoints(details, partner_type=record.type,
+                                              version=version)
         return details
 
     async def register(self, code: str) -> dict[str, Any]:
@@ -146,8 +169,7 @@ class OcpiCredentials:
         await self._negotiate(record, record.url, partner_token)
         ours = new_token()
         theirs = await self._call_with_token(record, ours, "POST", partner_token)
-        self._registered(record, our_access=ours, their_access=theirs.token,
-                         roles=theirs.roles)
+        self._registered(record, our_access=ours, theirs=theirs)
         record.partner_registration_token_enc = None
         await self._save(record)
         log.info("ocpi_registered_with_partner", platform=code, version=record.version)
@@ -164,8 +186,7 @@ class OcpiCredentials:
         await self._negotiate(record, record.url, remote)
         ours = new_token()
         theirs = await self._call_with_token(record, ours, "PUT", remote)
-        self._registered(record, our_access=ours, their_access=theirs.token,
-                         roles=theirs.roles)
+        self._registered(record, our_access=ours, theirs=theirs)
         await self._save(record)
         log.info("ocpi_credentials_updated", platform=code)
         return await self.read(code)
@@ -180,7 +201,7 @@ class OcpiCredentials:
         try:
             theirs = await self._client.credentials(
                 method, record.endpoints["credentials"], their_token, record.send_base64,
-                self.our_credentials(record, ours))
+                self.our_credentials(record, ours), version=record.version)
         except BaseException:
             record.access_token_enc = previous
             await self._save(record)
@@ -199,7 +220,8 @@ class OcpiCredentials:
         if record.registered and remote and "credentials" in record.endpoints:
             try:
                 await self._client.credentials("DELETE", record.endpoints["credentials"],
-                                               remote, record.send_base64, None)
+                                               remote, record.send_base64, None,
+                                               version=record.version)
             except Exception as exc:  # revoking locally must not depend on the partner
                 log.warning("ocpi_partner_delete_failed", platform=code, error=str(exc))
         self._revoke(record)
@@ -215,10 +237,12 @@ class OcpiCredentials:
             "partner_registration_token_set": record.partner_registration_token_enc
             is not None,
             "send_base64": record.send_base64,
+            "cpo_issues_invoices": record.cpo_issues_invoices,
             "registered": record.registered,
             "version": record.version,
             "endpoints": record.endpoints,
             "roles": record.roles,
+            "hub_party_id": record.hub_party_id,
         }
 
     # --- partner side (inbound /credentials) ----------------------------------------------
@@ -230,11 +254,13 @@ class OcpiCredentials:
                 return Caller(found[0], found[1])
         raise Unauthorized("unknown token")
 
-    def _registered(self, record: PlatformRecord, *, our_access: str, their_access: str,
-                    roles: list[CredentialsRole]) -> None:
+    def _registered(self, record: PlatformRecord, *, our_access: str,
+                    theirs: Credentials) -> None:
         record.access_token_enc = self._cipher.encrypt(our_access)
-        record.remote_access_token_enc = self._cipher.encrypt(their_access)
-        record.roles = [r.model_dump(mode="json", exclude_none=True) for r in roles]
+        record.remote_access_token_enc = self._cipher.encrypt(theirs.token)
+        record.roles = [r.model_dump(mode="json", exclude_none=True) for r in theirs.roles]
+        # 2.3.0: a hub names its own party; absent in 2.2.1 Credentials.
+        record.hub_party_id = getattr(theirs, "hub_party_id", None)
         record.registered_at = self._now()
 
     @staticmethod
@@ -246,17 +272,18 @@ class OcpiCredentials:
         record.registered_at = None
         record.endpoints = {}
         record.roles = []
+        record.hub_party_id = None
         record.version = None
 
-    async def partner_registers(self, caller: Caller, theirs: Credentials) -> Credentials:
-        """POST /credentials: allowed with the registration token only, once."""
+    async def partner_registers(self, caller: Caller, theirs: Credentials,
+                                version: str = "2.2.1") -> Credentials:
+        """POST {version}/credentials: allowed with the registration token only, once."""
         record = caller.platform
         if record.registered:
             raise MethodNotAllowed("already registered: use PUT to update")
-        await self._negotiate(record, str(theirs.url), theirs.token)
+        await self._negotiate(record, str(theirs.url), theirs.token, version)
         ours = new_token()
-        self._registered(record, our_access=ours, their_access=theirs.token,
-                         roles=theirs.roles)
+        self._registered(record, our_access=ours, theirs=theirs)
         record.registration_token_enc = None  # token A dies
         record.url = str(theirs.url)
         await self._save(record)
@@ -264,14 +291,16 @@ class OcpiCredentials:
         self._registered_hook(record.code)
         return self.our_credentials(record, ours)
 
-    async def partner_updates(self, caller: Caller, theirs: Credentials) -> Credentials:
+    async def partner_updates(self, caller: Caller, theirs: Credentials,
+                              version: str = "2.2.1") -> Credentials:
+        """PUT {version}/credentials: new tokens both ways, and the relation moves to
+        ``version`` (how a partner switches version)."""
         record = caller.platform
         if not record.registered or caller.kind != ACCESS:
             raise MethodNotAllowed("not registered: use POST to register")
-        await self._negotiate(record, str(theirs.url), theirs.token)
+        await self._negotiate(record, str(theirs.url), theirs.token, version)
         ours = new_token()
-        self._registered(record, our_access=ours, their_access=theirs.token,
-                         roles=theirs.roles)
+        self._registered(record, our_access=ours, theirs=theirs)
         record.url = str(theirs.url)
         await self._save(record)
         log.info("ocpi_partner_updated_credentials", platform=record.code)

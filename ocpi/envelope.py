@@ -94,7 +94,7 @@ def parse_envelope(body: Any) -> PartnerResponse:
     code: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         code = raw
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         code = int(raw.strip())
     if code is None:
         raise InvalidParameters("response is not an OCPI envelope (no status_code)")

@@ -52,7 +52,8 @@ class PageParams:
 
 def _int_param(name: str, raw: str) -> int:
     text = raw.strip()
-    if not text.isdigit() or len(text) > 12:
+    # ASCII digits only: str.isdigit() also accepts '²' and other digits int() refuses.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise InvalidParameters(
             f"{name} must be a non-negative integer",
             errors=[{"field": name, "error": "must be a non-negative integer"}],

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from ocpi.mapping.views import AreaView, ChargerView, ConnectorView, Party
+from ocpi.models.tariffs import Tariff
 
 
 @dataclass
@@ -20,7 +22,11 @@ class PlatformRecord:
     url: str  # the partner's versions URL (platform base URL)
     party: Party  # ours: the platform's roaming profile
     profile_name: str
+    type: str = "EMSP"  # the platform type: EMSP, HUB, PTP, ... (PTPs have other needs)
     send_base64: bool = True
+    # The CPO issues the invoices of this partner's sessions: CDRs carry an
+    # invoice_reference_id (OCPI 2.3.0 Payments: set = CPO invoices, absent = the PTP does).
+    cpo_issues_invoices: bool = False
     registration_token_enc: str | None = None
     access_token_enc: str | None = None
     partner_registration_token_enc: str | None = None
@@ -28,6 +34,7 @@ class PlatformRecord:
     version: str | None = None
     endpoints: dict[str, str] = field(default_factory=dict)  # module id -> URL
     roles: list[dict[str, Any]] = field(default_factory=list)
+    hub_party_id: str | None = None  # 2.3.0: a hub's own party ("DEHUB")
     registered_at: datetime | None = None
 
     @property
@@ -97,3 +104,28 @@ class PlaceLookup(Protocol):
                          ) -> tuple[str, list[str]] | None:
         """(location id, [evse uid]) of a connector in roaming, for LocationReferences."""
         ...
+
+
+@dataclass(frozen=True)
+class PublishedTariff:
+    """A tariff as a partner sees it: the (version-neutral) OCPI Tariff, and the maximum
+    payment authorization amount of the roaming tariff behind it (2.3.0
+    ``preauthorize_amount``: what a payment terminal pre-authorizes on the card)."""
+
+    tariff: Tariff
+    preauthorize_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Preauthorization:
+    """What a payment terminal's session at a charger is priced with: whether a roaming
+    tariff of the PTP applies there, and the amount to pre-authorize (the session's
+    monetary limit; None: the tariff sets none)."""
+
+    priced: bool
+    amount: Decimal | None = None
+
+
+class PreauthorizationSource(Protocol):
+    async def preauthorization(self, platform_code: str, charger_code: str
+                               ) -> Preauthorization: ...

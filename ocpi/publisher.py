@@ -23,9 +23,10 @@ import structlog
 
 from ocpi.credentials import OcpiCredentials
 from ocpi.exposure import exposed_locations
-from ocpi.models import Location, Tariff, dump_ocpi
-from ocpi.ports import NetworkQueries, PlatformRecord
+from ocpi.models import format_datetime
+from ocpi.ports import NetworkQueries, PlatformRecord, PublishedTariff
 from ocpi.push import PushSink, routing_headers
+from ocpi.serialization import serializer_for
 
 log = structlog.get_logger("evgw.ocpi")
 SESSION_WINDOW = timedelta(days=7)  # sessions changed this recently are reconciled
@@ -42,15 +43,16 @@ class PublishedStore(Protocol):
 
 
 class TariffSource(Protocol):
-    async def tariffs_for(self, platform: PlatformRecord) -> list[Tariff]: ...
+    async def tariffs_for(self, platform: PlatformRecord) -> list[PublishedTariff]: ...
 
 
 def _fingerprint(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def location_fingerprint(location: Location) -> str:
-    data = dump_ocpi(location)
+def location_fingerprint(data: dict[str, Any]) -> str:
+    """Fingerprint of a Location as sent, without EVSE status and ``last_updated``."""
+    data = json.loads(json.dumps(data, default=str))  # a deep copy we may change
     data.pop("last_updated", None)
     for evse in data.get("evses", []):
         evse.pop("status", None)
@@ -116,13 +118,15 @@ class OcpiPublisher:
                    for location in await exposed_locations(self._network, platform)}
         published = await self._published.published(platform.id, "location")
         evses = await self._published.published(platform.id, "evse")
+        serializer = serializer_for(platform.version)
         for location_id, location in current.items():
-            fingerprint = location_fingerprint(location)
+            data = serializer.location(location)
+            fingerprint = location_fingerprint(data)
             if published.get(location_id, ("", True))[0] != fingerprint:
                 await self._sink.push(partner=platform.code, stream=f"locations:{location_id}",
                                       method="PUT", url=self._url(platform, "locations",
                                                                   location_id),
-                                      body=dump_ocpi(location), kind="location",
+                                      body=data, kind="location",
                                       headers=routing_headers(platform))
                 await self._published.mark(platform.id, "location", location_id, fingerprint,
                                            False)
@@ -137,8 +141,7 @@ class OcpiPublisher:
             if removed or key in live:
                 continue
             location_id, uid = key.split("/", 1)
-            body = {"status": "REMOVED",
-                    "last_updated": now.isoformat().replace("+00:00", "Z")}
+            body = {"status": "REMOVED", "last_updated": format_datetime(now)}
             await self._sink.push(partner=platform.code, stream=f"locations:{location_id}",
                                   method="PATCH",
                                   url=self._url(platform, "locations", location_id, uid),
@@ -148,10 +151,12 @@ class OcpiPublisher:
             counts["evses_removed"] += 1
 
     async def _tariff_push(self, platform: PlatformRecord, counts: dict[str, int]) -> None:
-        current = {t.id: t for t in await self._tariffs.tariffs_for(platform)}
+        current = {t.tariff.id: t for t in await self._tariffs.tariffs_for(platform)}
         published = await self._published.published(platform.id, "tariff")
-        for tariff_id, tariff in current.items():
-            data = dump_ocpi(tariff)
+        serializer = serializer_for(platform.version)
+        for tariff_id, offered in current.items():
+            data = serializer.tariff(offered.tariff,
+                                     preauthorize_amount=offered.preauthorize_amount)
             fingerprint = _fingerprint({k: v for k, v in data.items() if k != "last_updated"})
             if published.get(tariff_id, ("", True))[0] != fingerprint:
                 await self._sink.push(partner=platform.code, stream=f"tariffs:{tariff_id}",

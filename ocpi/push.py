@@ -5,7 +5,9 @@ them; we build the OCPI objects and hand each request to the ``PushSink`` (the g
 persistent outbox), keyed by a stream so one object's updates arrive in order: a session
 is PUT when it starts, PATCHed as it progresses, PUT complete when it ends, and its CDR is
 POSTed after it on the same stream. An EVSE status change is PATCHed to every registered
-partner that has a locations receiver. Only the session's own eMSP ever sees a session.
+partner that has a locations receiver. Only the session's own eMSP (or payment terminal
+provider) ever sees a session. Every body is written in the partner's OCPI version
+(:func:`ocpi.serialization.serializer_for` of the version stored at registration).
 The bus delivers after commit, so a crash between a commit and our enqueue could lose a
 push: ``reconcile_sessions`` (run by the publisher every minute) pushes whatever state a
 partner does not have yet, and POSTs a CDR exactly once (at-least-once overall).
@@ -22,10 +24,10 @@ import structlog
 from csms.events import ConnectorStatusChanged, SessionEnded, SessionStarted, SessionUpdated
 from ocpi.credentials import OcpiCredentials
 from ocpi.exposure import cdr_location, exposed_location, exposed_locations
-from ocpi.models import dump_ocpi
 from ocpi.ports import NetworkQueries, PlatformRecord
 from ocpi.routing import RoutingHeaders
-from ocpi.session_views import ocpi_cdr, ocpi_session
+from ocpi.serialization import serializer_for
+from ocpi.session_views import bundle_tariffs, ocpi_cdr, ocpi_session
 
 log = structlog.get_logger("evgw.ocpi")
 
@@ -43,9 +45,9 @@ class SessionBundles(Protocol):
     async def bundle(self, session_id: int) -> dict[str, Any] | None: ...
 
 
-def session_fingerprint(session: Any) -> str:
-    data = dump_ocpi(session)
-    data.pop("last_updated", None)
+def session_fingerprint(data: dict[str, Any]) -> str:
+    """Fingerprint of a session as sent (its wire form: a version change re-sends it)."""
+    data = {k: v for k, v in data.items() if k != "last_updated"}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -87,13 +89,15 @@ class OcpiPush:
         url = (f"{platform.endpoints['sessions'].rstrip('/')}/{party.country_code}/"
                f"{party.party_id}/{bundle['id']}")
         session = ocpi_session(bundle, party)
+        data = serializer_for(platform.version).session(session,
+                                                        tariffs=bundle_tariffs(bundle))
         to = (session.cdr_token.country_code, session.cdr_token.party_id)
         stream = f"sessions:{bundle['id']}"
-        await self._mark(platform, "session", str(bundle["id"]), session_fingerprint(session))
+        await self._mark(platform, "session", str(bundle["id"]), session_fingerprint(data))
         if isinstance(event, SessionUpdated) and bundle.get("ended_at"):
             return  # the end is pushed by SessionEnded, with the CDR after it
         if isinstance(event, SessionUpdated):
-            body: dict[str, Any] = {k: v for k, v in dump_ocpi(session).items()
+            body: dict[str, Any] = {k: v for k, v in data.items()
                                     if k in ("kwh", "status", "total_cost", "last_updated",
                                              "charging_periods")}
             await self._sink.push(partner=platform.code, stream=stream, method="PATCH",
@@ -101,7 +105,7 @@ class OcpiPush:
                                   headers=routing_headers(platform, to))
             return
         await self._sink.push(partner=platform.code, stream=stream, method="PUT", url=url,
-                              body=dump_ocpi(session), kind="session",
+                              body=data, kind="session",
                               headers=routing_headers(platform, to))
         if isinstance(event, SessionEnded):
             await self._push_cdr(platform, bundle, stream, to)
@@ -112,12 +116,15 @@ class OcpiPush:
             return
         where = cdr_location(await exposed_locations(self._network, platform),
                              bundle["location_id"], bundle["evse_uid"])
-        cdr = ocpi_cdr(bundle, platform.party, where) if where is not None else None
+        cdr = ocpi_cdr(bundle, platform.party, where,
+                       cpo_issues_invoices=platform.cpo_issues_invoices) \
+            if where is not None else None
         if cdr is None:
             log.info("ocpi_cdr_not_available", platform=platform.code, session_id=bundle["id"])
             return
+        body = serializer_for(platform.version).cdr(cdr, tariffs=bundle_tariffs(bundle))
         await self._sink.push(partner=platform.code, stream=stream, method="POST",
-                              url=platform.endpoints["cdrs"], body=dump_ocpi(cdr), kind="cdr",
+                              url=platform.endpoints["cdrs"], body=body, kind="cdr",
                               headers=routing_headers(platform, to))
         await self._mark(platform, "cdr", str(bundle["id"]), "posted")
 
@@ -139,16 +146,18 @@ class OcpiPush:
             if not bundle.get("evse_uid") or "sessions" not in platform.endpoints:
                 continue
             session = ocpi_session(bundle, platform.party)
+            data = serializer_for(platform.version).session(session,
+                                                            tariffs=bundle_tariffs(bundle))
             key = str(bundle["id"])
-            if sent.get(key, ("", False))[0] != session_fingerprint(session):
+            if sent.get(key, ("", False))[0] != session_fingerprint(data):
                 to = (session.cdr_token.country_code, session.cdr_token.party_id)
                 party = platform.party
                 url = (f"{platform.endpoints['sessions'].rstrip('/')}/{party.country_code}/"
                        f"{party.party_id}/{key}")
                 await self._sink.push(partner=platform.code, stream=f"sessions:{key}",
-                                      method="PUT", url=url, body=dump_ocpi(session),
+                                      method="PUT", url=url, body=data,
                                       kind="session", headers=routing_headers(platform, to))
-                await self._mark(platform, "session", key, session_fingerprint(session))
+                await self._mark(platform, "session", key, session_fingerprint(data))
                 sessions += 1
             if bundle.get("ended_at") and bundle.get("cdr") and key not in posted:
                 to = (session.cdr_token.country_code, session.cdr_token.party_id)
@@ -178,7 +187,8 @@ class OcpiPush:
         party = platform.party
         url = (f"{platform.endpoints['locations'].rstrip('/')}/{party.country_code}/"
                f"{party.party_id}/{location.id}/{uid}")
-        body = {k: v for k, v in dump_ocpi(evse).items() if k in ("status", "last_updated")}
+        body = {k: v for k, v in serializer_for(platform.version).evse(evse).items()
+                if k in ("status", "last_updated")}
         await self._sink.push(partner=platform.code, stream=f"locations:{location.id}",
                               method="PATCH", url=url, body=body, kind="evse_status",
                               headers=routing_headers(platform, None))

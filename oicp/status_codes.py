@@ -133,7 +133,7 @@ _AREAS = {
 def area_of(code: StatusCodeValue | str) -> StatusCodeArea | None:
     """The group of a three-digit code, ``None`` for anything else."""
     text = str(code)
-    if len(text) != 3 or not text.isdigit():
+    if len(text) != 3 or not (text.isascii() and text.isdigit()):
         return None
     return _AREAS.get(text[0])
 

@@ -85,19 +85,23 @@ def server_context(
 
 
 def client_context(
-    trusted_roots_pem: str,
+    trusted_roots_pem: str | None,
     cert_chain_pem: str | None = None,
     key_pem: str | None = None,
     check_hostname: bool = True,
     key_passphrase: str | None = None,
 ) -> ssl.SSLContext:
-    """A TLS client context trusting only ``trusted_roots_pem``, presenting our client
-    certificate for mTLS when ``cert_chain_pem`` and ``key_pem`` are given."""
+    """A TLS client context trusting only ``trusted_roots_pem`` (the system's default CAs
+    when None), presenting our client certificate for mTLS when ``cert_chain_pem`` and
+    ``key_pem`` are given."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.check_hostname = check_hostname
     context.verify_mode = ssl.CERT_REQUIRED
-    _load_trust(context, trusted_roots_pem)
+    if trusted_roots_pem is None:
+        context.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    else:
+        _load_trust(context, trusted_roots_pem)
     if (cert_chain_pem is None) != (key_pem is None):
         raise TlsConfigError("a client certificate needs both the certificate and its key")
     if cert_chain_pem is not None and key_pem is not None:

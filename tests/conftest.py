@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
@@ -30,6 +31,15 @@ from tests.support.gateway_fixtures import Gateway
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 POSTGRES_URL_ENV = "EVGW_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging_config() -> Iterator[None]:
+    """A test that runs the CLI's ``main`` reconfigures structlog process-wide (e.g. at
+    WARNING level); later tests that capture logs must see the configuration they expect."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def postgres_base_url() -> str | None:

@@ -123,6 +123,9 @@ class SessionRecord:
     scope_since: datetime | None = None
     amount: Decimal | None = None
     currency: str | None = None
+    # Own monetary limit of this session (a payment terminal's pre-authorized amount),
+    # stopping it like the rating's monetary limit; the lower of both applies.
+    monetary_limit: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ charger answers, or when it does not answer at all.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
@@ -69,9 +70,12 @@ class RemoteSessions:
         self, station_code: str, *, charger: str | None, connector: str | None,
         id_token: str, token_type: str | None = None,
         preauthorized: AuthorizationDecision | None = None,
+        on_prepared: Callable[[int], Awaitable[None]] | None = None,
     ) -> RemoteResult:
         """``preauthorized``: a roaming party (OCPI START_SESSION, OICP remote start, a
-        payment terminal) already authorized the driver; its decision is used as is."""
+        payment terminal) already authorized the driver; its decision is used as is.
+        ``on_prepared`` gets the READY session's id before the charger is asked, so a caller
+        can link it first (OICP: Hubject's SessionID, found again by a remote stop)."""
         station = await self._station(station_code)
         control = self._control(station)
         charger_info = next((c for c in station.chargers if c.code == charger), None) \
@@ -104,6 +108,12 @@ class RemoteSessions:
                                       connector_info.id if connector_info else None,
                                       id_token, token_type, decision)
         assert session.id is not None
+        if on_prepared is not None:
+            try:
+                await on_prepared(session.id)
+            except Exception:
+                await self._sessions.close(station, session.id, "REMOTE_START_ABORTED")
+                raise
         try:
             answer = await control.remote_start(
                 station.code, evse_id=charger_info.evse_id,
@@ -141,7 +151,8 @@ class RemoteSessions:
                 created_at=now, updated_at=now, last_event_at=now, id_token=id_token,
                 id_token_type=token_type, customer_id=customer_id, currency=station.currency,
                 roaming_platform=decision.roaming_party,
-                authorization_reference=decision.authorization_reference)
+                authorization_reference=decision.authorization_reference,
+                monetary_limit=decision.monetary_limit)
             await repo.insert_session(session)
             session.remote_start_id = session.id
             await repo.save_session(session)

@@ -12,6 +12,7 @@ saves the session.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -97,12 +98,23 @@ async def rate_final(
     session.currency = station.currency
 
 
+def _with_session_limit(rating: EffectiveRating, session: SessionRecord) -> EffectiveRating:
+    """The session's own monetary limit (a payment terminal's pre-authorized amount) beside
+    the rating's: the lower one applies, so a card is never charged above what it
+    authorized."""
+    own = session.monetary_limit
+    if own is None:
+        return rating
+    limit = own if rating.monetary_limit is None else min(own, rating.monetary_limit)
+    return dataclasses.replace(rating, monetary_limit=limit)
+
+
 def check_limits(station: StationInfo, session: SessionRecord, clock: Clock) -> bool:
     """Marks an IN_PROGRESS session LIMIT_REACHED when a limit of its rating is reached;
     True when it did (the caller then asks the charger to stop)."""
     if session.status != SessionStatus.IN_PROGRESS:
         return False
-    rating = session_rating(station, session)
+    rating = _with_session_limit(session_rating(station, session), session)
     tracker = durations(session)
     totals = close_tracking(tracker, clock.now()) if tracker else None
     charge_s = totals.seconds_of(DurationScope.CHARGE) if totals else 0

@@ -108,7 +108,8 @@ class ConnectionPolicy(StrEnum):
     DISABLED = "disabled"
     WS = "ws"  # plain websocket: local testing only
     WSS = "wss"
-    WSS_BASIC_AUTH = "wss-basic-auth"
+    WSS_BASIC_AUTH = "wss-basic-auth"  # OCPP security profile 2: TLS + HTTP Basic
+    WSS_CLIENT_CERT = "wss-client-cert"  # OCPP security profile 3: TLS + client certificate
 
 
 class ConnectionState(StrEnum):

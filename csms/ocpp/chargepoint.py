@@ -7,6 +7,8 @@ repeated CALL id gets the reply already sent (never processed twice), the action
 up (unknown → NotImplemented, known but unhandled → NotSupported), the payload is
 validated inline against the package's cached schema (a lenient station first gets known
 quirks fixed), the ``@on`` handler runs, and its reply is validated before it goes out.
+Work a handler registers with ``after_reply`` starts only once that reply is sent (OCPP
+orders e.g. CertificateSigned after the SignCertificate answer), and only if it succeeded.
 CALLRESULT/CALLERROR frames feed the package's response queue, so ``call()`` and our
 ``send_call()`` keep working. Handlers must not await calls to the charger (the reader
 would deadlock); they spawn tasks instead.
@@ -19,7 +21,7 @@ import re
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -34,6 +36,7 @@ from ocpp.messages import get_validator
 from csms.charging.errors import ChargerCallFailed
 from csms.charging.records import StationInfo
 from csms.charging.sessions import SessionService
+from csms.charging.station_certificates import StationCertificates
 from csms.charging.stations import StationService
 from csms.clock import Clock
 from csms.ocpp import frames
@@ -60,6 +63,7 @@ class OcppContext:
     traffic: TrafficLog | None = None  # the communication log
     on_message: Callable[[str, str, str], None] | None = None  # (version, direction, action)
     operations: OperationsInbound | None = None  # transfers, reports, reservations (issue 4)
+    station_certificates: StationCertificates | None = None  # SignCertificate (issue 7)
 
 
 def parse_time(value: str) -> datetime:
@@ -94,6 +98,7 @@ class CsmsChargePoint(ChargePoint):  # type: ignore[misc]
         self._replies: OrderedDict[str, str] = OrderedDict()
         self._pending_actions: dict[str, str] = {}  # our CALLs awaiting a reply
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._after_reply: list[Callable[[], Awaitable[Any]]] = []
         self.log = log.bind(station_id=station.code, ocpp=self.version)
 
     # --- inbound -------------------------------------------------------------------------
@@ -139,11 +144,16 @@ class CsmsChargePoint(ChargePoint):  # type: ignore[misc]
             self.log.info("ocpp_duplicate_call", unique_id=frame.unique_id, action=frame.action)
             await self._reply(frame.unique_id, frame.action, cached)
             return
+        self._after_reply = []
         reply = await self._dispatch(frame)
+        follow_ups, self._after_reply = self._after_reply, []
         self._replies[frame.unique_id] = reply
         if len(self._replies) > REPLY_CACHE_SIZE:
             self._replies.popitem(last=False)
         await self._reply(frame.unique_id, frame.action, reply)
+        if not reply.startswith("[4"):  # a CALLERROR cancels what the handler planned
+            for start in follow_ups:
+                self.spawn(start())
 
     async def _dispatch(self, call: Call) -> str:
         started = time.perf_counter()
@@ -200,6 +210,10 @@ class CsmsChargePoint(ChargePoint):  # type: ignore[misc]
 
     def _error(self, call: Call, violation: str, description: str) -> str:
         return frames.encode_error(self.version, call.unique_id, violation, description)
+
+    def after_reply(self, start: Callable[[], Awaitable[Any]]) -> None:
+        """Runs ``start()`` as a background task once the current CALL's reply is sent."""
+        self._after_reply.append(start)
 
     def spawn(self, coro: Any) -> None:
         """Work that must not hold up the reader (calls to the charger, boot follow-ups)."""

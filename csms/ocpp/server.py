@@ -1,9 +1,12 @@
 """The OCPP websocket endpoint ``/ocpp/{connection_identifier}`` as an aiohttp sub-app.
 
 Theory of operation. Before the upgrade: the identity must be a known station (404),
-its policy not ``disabled`` (403), ``wss``/``wss-basic-auth`` only over TLS (403),
-``wss-basic-auth`` needs HTTP Basic with the identity as user name and the station's
-password (401), and the charger must offer the station's configured subprotocol (400).
+its policy not ``disabled`` (403), ``wss``/``wss-basic-auth``/``wss-client-cert`` only over
+TLS (403), ``wss-basic-auth`` needs HTTP Basic with the identity as user name and the
+station's password (401), ``wss-client-cert`` (security profile 3) needs a client
+certificate (401) for the identity, chaining to a current system root (403; see
+``client_certificates``), and the charger must offer the station's configured subprotocol
+(400). Refusal reasons are logged, never told to the charger.
 After the upgrade the ``ocpp`` package drives the connection through ``WebSocketAdapter``;
 every frame in and out goes to the communication log. A reconnect under the same identity
 replaces the previous socket.
@@ -23,6 +26,11 @@ from aiohttp import WSMsgType, web
 
 from csms.charging.records import StationInfo
 from csms.ocpp.chargepoint import CsmsChargePoint, OcppContext
+from csms.ocpp.client_certificates import (
+    StationCertificateTrust,
+    certificate_refusal,
+    peer_certificate,
+)
 from csms.ocpp.frames import OCPP16, OCPP201, SUBPROTOCOLS
 from csms.ocpp.passwords import verify_password
 from csms.ocpp.registry import ConnectionRegistry
@@ -33,6 +41,7 @@ from csms.ocpp.v201 import ChargePoint201
 log = structlog.get_logger("evgw.ocpp")
 CLASSES: dict[str, type[CsmsChargePoint]] = {OCPP16: ChargePoint16, OCPP201: ChargePoint201}
 REPLACED = 4000  # close code for a socket replaced by a newer connection
+TLS_POLICIES = ("wss", "wss-basic-auth", "wss-client-cert")
 
 
 class ConnectionClosed(Exception):
@@ -66,6 +75,8 @@ class OcppServerDeps:
     max_message_size: int = 1024 * 1024
     ping_interval: float = 60.0
     on_connect: Callable[[StationInfo], None] | None = None  # must return at once
+    # Security profile 3: without it, wss-client-cert stations are refused.
+    certificate_trust: StationCertificateTrust | None = None
 
 
 OCPP_DEPS = web.AppKey("ocpp_deps", OcppServerDeps)
@@ -102,12 +113,23 @@ async def ocpp_endpoint(request: web.Request) -> web.StreamResponse:
     if station.connection_policy == "disabled":
         bound.warning("ocpp_connection_refused", reason="policy disabled")
         raise web.HTTPForbidden(text="connections are disabled for this station")
-    if station.connection_policy in ("wss", "wss-basic-auth") and not request.secure:
+    if station.connection_policy in TLS_POLICIES and not request.secure:
         bound.warning("ocpp_connection_refused", reason="policy requires wss")
         raise web.HTTPForbidden(text="this station must connect over wss://")
     if station.connection_policy == "wss-basic-auth" and not _basic_auth_ok(request, station):
         bound.warning("ocpp_connection_refused", reason="basic auth failed")
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Basic realm="OCPP"'})
+    if station.connection_policy == "wss-client-cert":
+        der = peer_certificate(request.transport)
+        refusal = await certificate_refusal(der, station.connection_identifier,
+                                            deps.certificate_trust)
+        if refusal is not None:
+            bound.warning("ocpp_connection_refused", reason=refusal,
+                          policy="wss-client-cert")
+            if der is None:
+                raise web.HTTPUnauthorized(text="a client certificate is required")
+            raise web.HTTPForbidden(text="client certificate not accepted")
+        bound.info("ocpp_client_certificate_accepted")
     subprotocol = SUBPROTOCOLS[station.ocpp_protocol]
     if subprotocol not in _offered(request):
         bound.warning("ocpp_connection_refused", reason="subprotocol",

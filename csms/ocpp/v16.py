@@ -8,11 +8,14 @@ from typing import Any
 from ocpp.v16.enums import Action
 
 from csms.charging.sessions import StartRequest
+from csms.charging.station_certificates import StationCertificates
 from csms.ocpp.chargepoint import CsmsChargePoint, HandlerError, iso, parse_time
 from csms.ocpp.frames import OCPP16, Violation
 from csms.ocpp.metering import samples_from
 from csms.ocpp.routing import on
 from csms.ocpp.status_codes import id_tag_info
+
+_NO_SIGNER = StationCertificates(None)  # answers Rejected
 
 
 class ChargePoint16(CsmsChargePoint):
@@ -129,6 +132,23 @@ class ChargePoint16(CsmsChargePoint):
         if self.ctx.operations is not None:
             await self.ctx.operations.firmware_status(self.station, status)
         return {}
+
+    @on(Action.sign_certificate)
+    async def on_sign_certificate(self, csr: str) -> dict[str, Any]:
+        """Security whitepaper (1.6 edition 3): no certificate type, no statusInfo."""
+        service = self.ctx.station_certificates or _NO_SIGNER
+        verdict = service.review(self.station.code, self.station.connection_identifier, csr,
+                                 None)
+        if not verdict.accepted:
+            return {"status": "Rejected"}
+
+        async def send(chain: str) -> str:
+            reply = await self.send_call("CertificateSigned", {"certificateChain": chain})
+            return str(reply["status"])
+
+        self.after_reply(lambda: service.issue(
+            self.station.code, self.station.connection_identifier, csr, None, send))
+        return {"status": "Accepted"}
 
     # --- CSMS-initiated ------------------------------------------------------------------
 

@@ -8,12 +8,15 @@ from typing import Any
 from ocpp.v201.enums import Action
 
 from csms.charging.sessions import StartRequest
+from csms.charging.station_certificates import StationCertificates
 from csms.ocpp.chargepoint import CsmsChargePoint, HandlerError, iso, parse_time
 from csms.ocpp.frames import OCPP201, Violation
 from csms.ocpp.metering import energy_wh, samples_from
 from csms.ocpp.routing import on
 from csms.ocpp.status_codes import id_token_info
 from csms.ocpp.tokens import NO_AUTHORIZATION, ocpp_201_type, our_type
+
+_NO_SIGNER = StationCertificates(None)  # answers Rejected/NotConfigured
 
 
 class ChargePoint201(CsmsChargePoint):
@@ -186,6 +189,30 @@ class ChargePoint201(CsmsChargePoint):
         await self.ctx.stations.station_event(self.station, "DataTransfer",
                                               {"vendor_id": vendor_id, **extra})
         return {"status": "UnknownVendorId"}
+
+    @on(Action.sign_certificate)
+    async def on_sign_certificate(self, csr: str, **extra: Any) -> dict[str, Any]:
+        certificate_type = extra.get("certificate_type")
+        service = self.ctx.station_certificates or _NO_SIGNER
+        verdict = service.review(self.station.code, self.station.connection_identifier, csr,
+                                 certificate_type)
+        if not verdict.accepted:
+            status_info: dict[str, Any] = {"reasonCode": verdict.reason_code}
+            if verdict.additional_info:
+                status_info["additionalInfo"] = verdict.additional_info[:512]
+            return {"status": "Rejected", "statusInfo": status_info}
+
+        async def send(chain: str) -> str:
+            payload = {"certificateChain": chain}
+            if certificate_type is not None:
+                payload["certificateType"] = certificate_type
+            reply = await self.send_call("CertificateSigned", payload)
+            return str(reply["status"])
+
+        self.after_reply(lambda: service.issue(
+            self.station.code, self.station.connection_identifier, csr, certificate_type,
+            send))
+        return {"status": "Accepted"}
 
     # --- CSMS-initiated ------------------------------------------------------------------
 

@@ -33,6 +33,9 @@ class SessionRead(BaseModel):
     reservation_time_s: int
     amount: Decimal | None
     currency: str | None
+    monetary_limit: Decimal | None = Field(
+        default=None, description="The session's own monetary limit (a payment terminal's "
+        "pre-authorized amount)")
     stop_reason: str | None
     limit_reason: str | None
     offline: bool

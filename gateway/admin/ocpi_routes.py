@@ -39,10 +39,12 @@ class CredentialsView(BaseModel):
     remote_access_token: str | None
     partner_registration_token_set: bool
     send_base64: bool
+    cpo_issues_invoices: bool = False
     registered: bool
     version: str | None
     endpoints: dict[str, str]
     roles: list[dict[str, Any]]
+    hub_party_id: str | None = None
 
 
 class Done(BaseModel):
@@ -127,15 +129,28 @@ async def client_info(request: web.Request) -> web.Response:
 
 class OcpiSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    send_base64: bool = Field(description="Send our token to the partner Base64-encoded "
-                              "(OCPI 2.2.1) or raw (peers still on 2.1.1 habits)")
+    send_base64: bool | None = Field(
+        default=None, description="Send our token to the partner Base64-encoded (OCPI "
+        "2.2.1) or raw (peers still on 2.1.1 habits); omitted: unchanged")
+    cpo_issues_invoices: bool | None = Field(
+        default=None, description="We invoice this partner's sessions (payment terminal "
+        "providers: the CDR then carries invoice_reference_id = the session's "
+        "authorization_reference; a PTP terminal's invoice_creator at the EVSE takes "
+        "precedence); omitted: unchanged")
 
 
 async def put_settings(request: web.Request) -> web.Response:
     body = OcpiSettings.model_validate(await read_json(request))
-    await _run(_deps(request).ocpi.credentials.set_send_base64(request.match_info["code"],
-                                                               body.send_base64))
-    return web.json_response(body.model_dump())
+    credentials = _deps(request).ocpi.credentials
+    code = request.match_info["code"]
+    if body.send_base64 is not None:
+        await _run(credentials.set_send_base64(code, body.send_base64))
+    if body.cpo_issues_invoices is not None:
+        await _run(credentials.set_cpo_issues_invoices(code, body.cpo_issues_invoices))
+    view = await _run(credentials.read(code))
+    return web.json_response(OcpiSettings(send_base64=view["send_base64"],
+                                          cpo_issues_invoices=view["cpo_issues_invoices"]
+                                          ).model_dump())
 
 
 class PublishResult(BaseModel):
@@ -183,7 +198,8 @@ OCPI_ROUTES: list[AdminRoute] = [
                "Invalidate credentials (DELETE at the partner, revoke every token)",
                "roaming", response=Done, errors=_ERR),
     AdminRoute("PUT", f"{_BASE}/ocpi-settings", put_settings,
-               "How we send our token to this partner (Base64 or raw)", "roaming",
+               "How we send our token to this partner (Base64 or raw), and whether we "
+               "invoice its sessions", "roaming",
                body=OcpiSettings, response=OcpiSettings, errors=_ERR),
     AdminRoute("POST", f"{_BASE}/publish", publish,
                "Push Locations and Tariffs that changed since the last push (REMOVED EVSEs "

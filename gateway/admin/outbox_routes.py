@@ -111,7 +111,7 @@ def _detail(record: OutboxRecord) -> OutboxMessageDetail:
 
 def _message_id(request: web.Request) -> int:
     raw = request.match_info["message_id"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise NotFound(f"outbox message ids are integers, not {raw!r}")
     return int(raw)
 

@@ -43,8 +43,12 @@ def all_route_tables() -> list[AdminRoute]:
     OpenAPI document alike."""
     from gateway.admin.csms_routes import CSMS_ROUTES
     from gateway.admin.ocpi_routes import OCPI_ROUTES
+    from gateway.admin.oicp_routes import OICP_ROUTES
     from gateway.admin.operations_routes import OPERATIONS_ROUTES
     from gateway.admin.outbox_routes import OUTBOX_ROUTES
+    from gateway.admin.pki_routes import PKI_ROUTES
     from gateway.admin.tariff_routes import TARIFF_ROUTES
+    from gateway.admin.terminal_routes import TERMINAL_ROUTES
 
-    return [*CSMS_ROUTES, *TARIFF_ROUTES, *OPERATIONS_ROUTES, *OUTBOX_ROUTES, *OCPI_ROUTES]
+    return [*CSMS_ROUTES, *TARIFF_ROUTES, *OPERATIONS_ROUTES, *OUTBOX_ROUTES, *OCPI_ROUTES,
+            *PKI_ROUTES, *TERMINAL_ROUTES, *OICP_ROUTES]

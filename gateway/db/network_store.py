@@ -31,6 +31,7 @@ from csms.network.errors import Conflict, RuleViolation
 from csms.network.resources import BY_KIND, ResourceSpec, referrers_of
 from csms.network.service import Key, NetworkRepository
 from gateway.db import tables
+from gateway.db.terminal_store import terminal_referrers
 from gateway.db.types import utcnow
 
 TABLES: dict[str, Table] = {name: table for name, table in tables.metadata.tables.items()}
@@ -130,6 +131,9 @@ class SqlNetworkRepository:
             ).scalars().all()
             if codes:
                 found.setdefault(other.path, []).extend(codes)
+        terminals = await terminal_referrers(self._session, spec.kind, own_id)
+        if terminals:
+            found["terminals"] = terminals
         return found
 
     # --- writes ---------------------------------------------------------------------------

@@ -20,13 +20,16 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from csms.network.schemas import party_id_of
 from csms.network.types import ConnectorFormat, ConnectorStandard, ElectricCurrentType
 from gateway.db import ocpi_tables as o
 from gateway.db import tables as t
+from gateway.db.terminal_store import invoice_creator_for, payment_connector_ids
 from gateway.db.types import utcnow
 from ocpi.mapping.views import AreaView, ChargerView, ConnectorView
 from ocpi.ports import LocationTree
-from tariffs.roaming import ChargerRef, TariffAssignments
+from tariffs.errors import TariffError
+from tariffs.roaming import ChargerRef, TariffAssignments, parse_roaming_tariff, to_ocpi_tariff
 
 
 class SqlNetworkQueries:
@@ -69,6 +72,7 @@ class SqlNetworkQueries:
             chargers = (await session.execute(select(ch).order_by(ch.c.id))).mappings().all()
             connectors = (await session.execute(select(co).order_by(co.c.id))).mappings().all()
             assigned = await self._tariff_ids(session, platform_code)
+            paying = await payment_connector_ids(session)
         area_by_id = {row["id"]: row for row in areas}
         stations_by_area: dict[int, list[Any]] = defaultdict(list)
         for row in stations:
@@ -98,7 +102,7 @@ class SqlNetworkQueries:
                     tariff_ids = assigned(charger["id"], view_operator_id=area_by_id[area_id][
                         "operator_id"], site_id=area_by_id[area_id]["site_id"])
                     tree.append((self._charger(charger, station, connected), tuple(
-                        self._connector(c, charger, tariff_ids)
+                        self._connector(c, charger, tariff_ids, c["id"] in paying)
                         for c in connectors_by_charger.get(charger["id"], []))))
             trees.append(LocationTree(view, tuple(tree), related))
         return trees
@@ -144,7 +148,8 @@ class SqlNetworkQueries:
             ocpp_status=row["status"], connected=connected)
 
     @staticmethod
-    def _connector(row: Any, charger: Any, tariff_ids: tuple[str, ...]) -> ConnectorView:
+    def _connector(row: Any, charger: Any, tariff_ids: tuple[str, ...],
+                   payment_terminal: bool = False) -> ConnectorView:
         current = row["electric_current_type"] or charger["electric_current_type"]
         return ConnectorView(
             code=row["code"], roaming_id=row["roaming_id"],
@@ -154,11 +159,14 @@ class SqlNetworkQueries:
             amperage_limit_a=Decimal(row["amperage_limit_a"])
             if row["amperage_limit_a"] is not None else None,
             voltage_limit_v=row["voltage_limit_v"], ocpp_status=row["status"],
-            tariff_ids=tariff_ids)
+            tariff_ids=tariff_ids, payment_terminal=payment_terminal)
 
 
 class SqlSessionQueries:
-    """Roaming sessions of a platform, as bundles for ``ocpi.session_views``."""
+    """Roaming sessions of a platform, as bundles for ``ocpi.session_views``: the session
+    row, the partner's token, the priced CDR, the OCPI form of the roaming tariffs that
+    priced it (``tariffs``; their VAT names the taxes of OCPI 2.3.0 prices) and who invoices
+    the driver as the PTP's terminal there says (``invoice_creator``)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -174,9 +182,10 @@ class SqlSessionQueries:
 
     async def _bundle(self, session: AsyncSession, row: Any) -> dict[str, Any]:
         bundle = dict(row)
-        k, p, cd = o.ocpi_tokens, t.roaming_platforms, t.session_cdrs
+        k, p, cd, r = o.ocpi_tokens, t.roaming_platforms, t.session_cdrs, t.roaming_profiles
         platform = (await session.execute(
-            select(p.c.id, p.c.country, p.c.roaming_identifier)
+            select(p.c.id, p.c.country, p.c.roaming_identifier, r.c.country_code,
+                   r.c.roaming_identifier).join(r, r.c.id == p.c.roaming_profile_id)
             .where(p.c.code == row["roaming_platform"]))).first()
         bundle["partner_country"] = platform[1] if platform else "ZZ"
         bundle["partner_party"] = str(platform[2])[-3:].upper() if platform else "ZZZ"
@@ -189,7 +198,42 @@ class SqlSessionQueries:
         cdr = (await session.execute(select(cd).where(cd.c.session_id == row["id"]))
                ).mappings().first()
         bundle["cdr"] = dict(cdr) if cdr is not None else None
+        bundle["invoice_creator"] = await invoice_creator_for(
+            session, platform[0], row["connector_id"]) if platform is not None else None
+        bundle["tariffs"] = []
+        if cdr is not None and platform is not None:
+            bundle["tariffs"] = await self._tariffs(
+                session, list(cdr["tariff_ids"] or []), row["started_at"] or row["created_at"],
+                (str(platform[3]), party_id_of(str(platform[4]))))
         return bundle
+
+    @staticmethod
+    async def _tariffs(session: AsyncSession, codes: list[str], at: datetime,
+                       party: tuple[str, str]) -> list[dict[str, Any]]:
+        """OCPI form of the roaming tariffs ``codes`` (the frame valid at ``at``)."""
+        if not codes:
+            return []
+        rt = t.roaming_tariffs
+        rows = (await session.execute(select(rt).where(rt.c.code.in_(codes))
+                                      .order_by(rt.c.id))).mappings().all()
+        out = []
+        for code in codes:
+            for found in rows:
+                if found["code"] != code:
+                    continue
+                try:
+                    tariff = parse_roaming_tariff({
+                        "code": found["code"], "name": found["name"],
+                        "status": found["status"], "valid_from": found["valid_from"],
+                        "valid_to": found["valid_to"], "currency": found["currency"],
+                        "details": found["details"], "last_updated": found["updated_at"]})
+                except TariffError:
+                    continue
+                if tariff.valid_at(at):
+                    out.append(to_ocpi_tariff(tariff, country_code=party[0], party_id=party[1])
+                               .model_dump(mode="json", exclude_none=True))
+                    break
+        return out
 
     async def bundle(self, session_id: int) -> dict[str, Any] | None:
         async with self._sessions() as session:

@@ -29,7 +29,8 @@ class SqlCredentialsStore:
 
     def _query(self) -> Any:
         p, r, c = t.roaming_platforms, t.roaming_profiles, o.ocpi_credentials
-        return (select(p.c.id, p.c.code, p.c.name, p.c.url, r.c.country_code,
+        return (select(p.c.id, p.c.code, p.c.name, p.c.url, p.c.type.label("platform_type"),
+                       r.c.country_code,
                        r.c.roaming_identifier, r.c.name.label("profile_name"), c)
                 .join(r, r.c.id == p.c.roaming_profile_id)
                 .outerjoin(c, c.c.platform_id == p.c.id)
@@ -40,15 +41,16 @@ class SqlCredentialsStore:
         return PlatformRecord(
             id=row["id"], code=row["code"], name=row["name"], url=row["url"],
             party=Party(row["country_code"], party_id_of(row["roaming_identifier"])),
-            profile_name=row["profile_name"],
+            profile_name=row["profile_name"], type=str(row["platform_type"]),
             send_base64=True if row["send_base64"] is None else bool(row["send_base64"]),
+            cpo_issues_invoices=bool(row["cpo_issues_invoices"]),
             registration_token_enc=row["registration_token_enc"],
             access_token_enc=row["access_token_enc"],
             partner_registration_token_enc=row["partner_registration_token_enc"],
             remote_access_token_enc=row["remote_access_token_enc"],
             version=row["version"],
             endpoints=dict(row["endpoints"] or {}), roles=list(row["roles"] or []),
-            registered_at=row["registered_at"],
+            hub_party_id=row["hub_party_id"], registered_at=row["registered_at"],
         )
 
     async def platform(self, code: str) -> PlatformRecord | None:
@@ -85,8 +87,10 @@ class SqlCredentialsStore:
             "partner_registration_token_enc": record.partner_registration_token_enc,
             "remote_access_token_enc": record.remote_access_token_enc,
             "send_base64": record.send_base64,
+            "cpo_issues_invoices": record.cpo_issues_invoices,
             "partner_versions_url": record.url, "version": record.version,
             "endpoints": record.endpoints, "roles": record.roles,
+            "hub_party_id": record.hub_party_id,
             "registered_at": record.registered_at, "updated_at": utcnow(),
         }
         async with self._sessions() as session, session.begin():

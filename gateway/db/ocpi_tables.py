@@ -43,10 +43,13 @@ ocpi_credentials = Table(
     # the partner's token we use to call them ("remote access token")
     Column("remote_access_token_enc", Text),
     Column("send_base64", Boolean, nullable=False, server_default=false()),
+    # we (the CPO) invoice this partner's sessions: CDRs carry invoice_reference_id
+    Column("cpo_issues_invoices", Boolean, nullable=False, server_default=false()),
     Column("partner_versions_url", String(2048)),
     Column("version", String(8)),
     Column("endpoints", JSON),  # [{identifier, role, url}]
     Column("roles", JSON),  # the partner's CredentialsRole list
+    Column("hub_party_id", String(5)),  # OCPI 2.3.0: a hub's own party ("DEHUB")
     Column("registered_at", UtcDateTime()),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
@@ -105,7 +108,7 @@ ocpi_client_info = Table(
     _platform(),
     Column("country_code", String(2), nullable=False),
     Column("party_id", String(3), nullable=False),
-    Column("role", String(8), nullable=False),
+    Column("role", String(255), nullable=False),  # 2.3.0 roles are open values
     Column("status", String(16), nullable=False),
     Column("last_updated", UtcDateTime(), nullable=False),
     UniqueConstraint("platform_id", "country_code", "party_id"),

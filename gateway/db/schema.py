@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from gateway.db import ocpi_tables, outbox_tables, tables
+from gateway.db import (
+    ocpi_tables,
+    oicp_tables,
+    outbox_tables,
+    pki_tables,
+    tables,
+    terminal_tables,
+)
 
 metadata = tables.metadata
 
-__all__ = ["metadata", "ocpi_tables", "outbox_tables", "tables"]
+__all__ = [
+    "metadata", "ocpi_tables", "oicp_tables", "outbox_tables", "pki_tables", "tables",
+    "terminal_tables"]

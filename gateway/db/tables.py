@@ -314,6 +314,8 @@ sessions = Table(
     Column("scope_since", UtcDateTime()),
     Column("amount", Numeric(14, 4)),
     Column("currency", String(3)),
+    # The session's own monetary limit (a payment terminal's pre-authorized amount).
+    Column("monetary_limit", Numeric(14, 4)),
     UniqueConstraint("station_id", "transaction_id"),
 )
 

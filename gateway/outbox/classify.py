@@ -29,7 +29,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # int() refuses "²", isdigit() does not
         return float(text)
     try:
         at = parsedate_to_datetime(text)

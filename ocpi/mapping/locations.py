@@ -196,8 +196,18 @@ def power_limits_for(connector: ConnectorView, power_type: PowerType) -> tuple[i
     return voltage, max(amperage, 0), watts
 
 
-def capabilities_for(charger: ChargerView) -> list[Capability]:
-    """EVSE capabilities from the charger's features and payment terminal (enum order)."""
+# What a payment terminal of a PTP gives an EVSE: card payment (credit and debit),
+# contactless, and a PIN entry device. CHIP_CARD_SUPPORT is left to the charger's own
+# reader: a PTP's Terminal object does not say whether it reads chip cards.
+_TERMINAL_CAPABILITIES = frozenset({
+    Capability.CREDIT_CARD_PAYABLE, Capability.DEBIT_CARD_PAYABLE,
+    Capability.CONTACTLESS_CARD_SUPPORT, Capability.PED_TERMINAL})
+
+
+def capabilities_for(charger: ChargerView, connector: ConnectorView | None = None
+                     ) -> list[Capability]:
+    """EVSE capabilities from the charger's features and payment terminal, and from a
+    payment terminal serving the connector (enum order)."""
     flags = {
         Capability.CHARGING_PROFILE_CAPABLE: charger.charging_profiles,
         Capability.CHIP_CARD_SUPPORT: charger.chip_card_support,
@@ -210,7 +220,9 @@ def capabilities_for(charger: ChargerView) -> list[Capability]:
         Capability.RFID_READER: charger.rfid_reader,
         Capability.UNLOCK_CAPABLE: charger.unlock,
     }
-    return [cap for cap in Capability if flags.get(cap)]
+    terminal = connector is not None and connector.payment_terminal
+    return [cap for cap in Capability
+            if flags.get(cap) or (terminal and cap in _TERMINAL_CAPABILITIES)]
 
 
 def _power_type(charger: ChargerView, connector: ConnectorView) -> PowerType:
@@ -251,7 +263,7 @@ def evse_for(
         status=evse_status_for_charger(
             connector.ocpp_status, charger.ocpp_status, connected=charger.connected
         ),
-        capabilities=capabilities_for(charger) or None,
+        capabilities=capabilities_for(charger, connector) or None,
         connectors=[ocpi_connector],
         last_updated=max(charger.last_updated, connector.last_updated),
     )

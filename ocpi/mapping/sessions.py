@@ -93,10 +93,12 @@ def cdr_for(
     *,
     cdr_id: str | None = None,
     last_updated: datetime | None = None,
+    invoice_reference_id: str | None = None,
 ) -> CDR:
     """The OCPI CDR of a finished session from the tariff engine's priced CDR.
 
-    ``cdr_id`` defaults to the session id; ``last_updated`` to the view's.  Raises
+    ``cdr_id`` defaults to the session id; ``last_updated`` to the view's;
+    ``invoice_reference_id`` is set when the CPO issues the invoice.  Raises
     ``pydantic.ValidationError`` (a ``ValueError``) when the result is not a valid CDR,
     e.g. a priced CDR without ``total_energy`` / ``total_time``.
     """
@@ -114,6 +116,7 @@ def cdr_for(
         cdr_location=cdr_location,
         meter_id=view.meter_id,
         currency=data.get("currency") or view.currency,
+        invoice_reference_id=invoice_reference_id,
         last_updated=last_updated or view.last_updated,
     )
     if data.get("end_date_time") is None and view.end is not None:

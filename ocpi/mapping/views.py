@@ -101,6 +101,8 @@ class ConnectorView:
     voltage_limit_v: int | None = None
     ocpp_status: str | None = None
     tariff_ids: tuple[str, ...] = ()
+    # An active payment terminal serves this connector (assigned to it or to its area).
+    payment_terminal: bool = False
 
 
 @dataclass(frozen=True, slots=True)

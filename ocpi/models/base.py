@@ -46,6 +46,7 @@ __all__ = [
     "DateTime",
     "Number",
     "OcpiModel",
+    "OpenValue",
     "PartyId",
     "ci",
     "dump_ocpi",
@@ -157,6 +158,15 @@ PartyId = Annotated[
 
 URL = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 """OCPI URL: string(255)."""
+
+OpenValue = Annotated[str, StringConstraints(min_length=1, max_length=255,
+                                             pattern=_PRINTABLE_ASCII)]
+"""A value of an OCPI 2.3.0 ``OpenEnum`` that is not one of the enum's known members.
+
+2.3.0 turned many enums into OpenEnums: a receiver must accept values it does not know
+(newer versions, bilateral extensions).  Models use ``Annotated[E | OpenValue,
+Field(union_mode="left_to_right")]``: a known value becomes the member of ``E``, anything
+else stays the string it was (printable ASCII, 1..255 characters)."""
 
 
 # --------------------------------------------------------------------------------------------

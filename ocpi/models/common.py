@@ -37,7 +37,15 @@ __all__ = [
 
 
 class Role(StrEnum):
-    """Role of a party (``Role`` in the types chapter)."""
+    """Role of a party (``Role`` in the types chapter).
+
+    ``PTP`` (payment terminal provider) is not in the Role enum of any released text: 2.3.0
+    introduces the PTP role (terminology chapter, Payments module) but its Role table only
+    lists CPO, EMSP, NAP, NSP, OTHER, SCSP (and drops HUB).  Spec gap decision: we accept
+    and name ``PTP`` as a role; PTPs that follow the enum literally send ``OTHER``, which
+    is accepted too.  On 2.3.0 input the role is an open value anyway
+    (:mod:`ocpi.models.v230`).
+    """
 
     CPO = "CPO"
     EMSP = "EMSP"
@@ -45,6 +53,7 @@ class Role(StrEnum):
     NAP = "NAP"
     NSP = "NSP"
     OTHER = "OTHER"
+    PTP = "PTP"
     SCSP = "SCSP"
 
 

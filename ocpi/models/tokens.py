@@ -21,10 +21,16 @@ __all__ = [
 
 
 class TokenType(StrEnum):
-    """Kind of token (URL parameter ``type`` defaults to RFID)."""
+    """Kind of token (URL parameter ``type`` defaults to RFID).
+
+    ``EMAID`` is 2.3.0's (an eMA ID used as token, Plug & Charge).  It is a member here so a
+    2.3.0 partner's EMAID token can flow through sessions and CDRs back to that partner;
+    a 2.2.1 partner never sends one (accepting it from them is harmless leniency).
+    """
 
     AD_HOC_USER = "AD_HOC_USER"
     APP_USER = "APP_USER"
+    EMAID = "EMAID"
     OTHER = "OTHER"
     RFID = "RFID"
 

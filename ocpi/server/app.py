@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ocpi.payments.routes import add_payment_routes
 from ocpi.server.command_routes import add_command_routes
 from ocpi.server.context import OCPI_DEPS, OcpiDeps
 from ocpi.server.core_routes import add_core_routes
@@ -25,4 +26,5 @@ def build_ocpi_app(deps: OcpiDeps) -> web.Application:
     add_command_routes(app)
     add_session_routes(app)
     add_hub_routes(app)
+    add_payment_routes(app)
     return app

@@ -6,13 +6,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from ocpi.errors import InvalidParameters, NotFound
-from ocpi.models import ClientInfo, dump_ocpi, loads, parse_ocpi
-from ocpi.server.context import caller, deps
+from ocpi.models import dump_ocpi, loads
+from ocpi.server.context import VERSIONED, caller, deps, wire
 from ocpi.server.core_routes import ok
 
 
 async def put_client_info(request: web.Request) -> web.Response:
-    info = parse_ocpi(ClientInfo, loads(await request.text()))
+    info = wire(request).parse_client_info(loads(await request.text()))
     country, party = request.match_info["country_code"].upper(), \
         request.match_info["party_id"].upper()
     if (info.country_code, info.party_id) != (country, party):
@@ -31,6 +31,6 @@ async def get_client_info(request: web.Request) -> web.Response:
 
 
 def add_hub_routes(app: web.Application) -> None:
-    path = "/2.2.1/hubclientinfo/{country_code}/{party_id}"
+    path = f"{VERSIONED}/hubclientinfo/{{country_code}}/{{party_id}}"
     app.router.add_put(path, put_client_info, name="hubclientinfo.put")
     app.router.add_get(path, get_client_info, name="hubclientinfo.get")

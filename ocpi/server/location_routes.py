@@ -8,9 +8,9 @@ from aiohttp import web
 
 from ocpi.errors import NotFound
 from ocpi.exposure import exposed_locations as exposed
-from ocpi.models import Location, dump_ocpi
+from ocpi.models import Location
 from ocpi.pagination import page_headers, parse_page_params
-from ocpi.server.context import caller, deps
+from ocpi.server.context import VERSIONED, caller, deps, version_of, wire
 from ocpi.server.core_routes import ok
 
 
@@ -20,17 +20,20 @@ async def exposed_locations(request: web.Request) -> list[Location]:
 
 
 async def _exposed(request: web.Request) -> list[tuple[Location, dict[str, Any]]]:
-    """(Location, its JSON form), recomputed only when the network's version changed: a
-    full pull of N pages maps and serializes the network once, not N times."""
+    """(Location, its JSON form in the request's OCPI version), recomputed only when the
+    network's version changed: a full pull of N pages maps and serializes the network once,
+    not N times."""
     platform = caller(request).platform
     network = deps(request).network
     version = await network.version()
-    cached = deps(request).location_cache.get(platform.code)
+    key = f"{platform.code}@{version_of(request)}"
+    cached = deps(request).location_cache.get(key)
     if cached is not None and cached[0] == version:
         return list(cached[1])
     locations = sorted(await exposed(network, platform), key=lambda loc: loc.id)
-    entries = [(location, dump_ocpi(location)) for location in locations]
-    deps(request).location_cache[platform.code] = (version, entries)
+    serializer = wire(request)
+    entries = [(location, serializer.location(location)) for location in locations]
+    deps(request).location_cache[key] = (version, entries)
     return list(entries)
 
 
@@ -54,7 +57,7 @@ async def _location(request: web.Request) -> Location:
 
 
 async def get_location(request: web.Request) -> web.Response:
-    return ok(dump_ocpi(await _location(request)))
+    return ok(wire(request).location(await _location(request)))
 
 
 async def get_evse(request: web.Request) -> web.Response:
@@ -63,7 +66,7 @@ async def get_evse(request: web.Request) -> web.Response:
     evse = next((e for e in location.evses or [] if e.uid == uid), None)
     if evse is None:
         raise NotFound(f"EVSE {uid} is unknown")
-    return ok(dump_ocpi(evse))
+    return ok(wire(request).evse(evse))
 
 
 async def get_connector(request: web.Request) -> web.Response:
@@ -74,13 +77,14 @@ async def get_connector(request: web.Request) -> web.Response:
                      None)
     if connector is None:
         raise NotFound(f"connector {uid}/{connector_id} is unknown")
-    return ok(dump_ocpi(connector))
+    return ok(wire(request).connector(connector))
 
 
 def add_location_routes(app: web.Application) -> None:
-    app.router.add_get("/2.2.1/locations", list_locations, name="locations.list")
-    app.router.add_get("/2.2.1/locations/{location_id}", get_location, name="locations.get")
-    app.router.add_get("/2.2.1/locations/{location_id}/{evse_uid}", get_evse,
+    base = f"{VERSIONED}/locations"
+    app.router.add_get(base, list_locations, name="locations.list")
+    app.router.add_get(f"{base}/{{location_id}}", get_location, name="locations.get")
+    app.router.add_get(f"{base}/{{location_id}}/{{evse_uid}}", get_evse,
                        name="locations.evse")
-    app.router.add_get("/2.2.1/locations/{location_id}/{evse_uid}/{connector_id}",
+    app.router.add_get(f"{base}/{{location_id}}/{{evse_uid}}/{{connector_id}}",
                        get_connector, name="locations.connector")

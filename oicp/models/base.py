@@ -3,8 +3,9 @@
 * :class:`OicpModel` -- base class: PascalCase aliases, population by name, unknown fields
   ignored, explicit ``null`` accepted for optional fields; :meth:`OicpModel.to_json`
   serializes by alias and omits ``None``.
-* :data:`UtcDateTime` -- timezone-aware timestamps, normalized to UTC, written as
-  ``YYYY-MM-DDThh:mm:ss[.mmm]Z``.
+* :data:`OicpDateTime` -- timezone-aware timestamps written with their own offset
+  (``YYYY-MM-DDThh:mm:ss[.mmm]±hh:mm``, ``Z`` for UTC); aware values compare and subtract
+  the same whatever their offset, so inbound ones are kept as sent.
 * :data:`OicpDecimal` -- money and energy as :class:`~decimal.Decimal`, written as a JSON
   number.
 * Restricted strings with Hubject's patterns (:data:`EvseIdStr`, ...).
@@ -44,6 +45,7 @@ __all__ = [
     "CurrencyStr",
     "EvcoIdStr",
     "EvseIdStr",
+    "OicpDateTime",
     "OicpDecimal",
     "OicpModel",
     "OperatorIdStr",
@@ -53,8 +55,8 @@ __all__ = [
     "ProviderIdStr",
     "SessionIdStr",
     "UidStr",
-    "UtcDateTime",
     "decode_with",
+    "format_timestamp",
     "format_utc",
 ]
 
@@ -63,23 +65,33 @@ M = TypeVar("M")
 
 def format_utc(value: datetime) -> str:
     """``YYYY-MM-DDThh:mm:ss.mmmZ`` (milliseconds only when non-zero) of an aware time."""
-    value = value.astimezone(UTC)
+    return format_timestamp(value.astimezone(UTC))
+
+
+def format_timestamp(value: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss[.mmm]±hh:mm`` with the time's own offset (``Z`` for UTC).
+
+    OICP wants a CPO's timestamps in the offset of the charge point's location (notes/oicp.md,
+    "Time format"); the builders convert to that zone, this keeps what they chose."""
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.microsecond:
         text += f".{value.microsecond // 1000:03d}"
-    return text + "Z"
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError("OICP timestamps must be timezone-aware")
+    if not offset:
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-UtcDateTime = Annotated[
+OicpDateTime = Annotated[
     AwareDatetime,
-    AfterValidator(_to_utc),
-    PlainSerializer(format_utc, return_type=str, when_used="json"),
+    PlainSerializer(format_timestamp, return_type=str, when_used="json"),
 ]
-"""A timezone-aware timestamp, normalized to UTC (naive input is refused)."""
+"""A timezone-aware timestamp (naive input is refused), written with its own offset."""
 
 
 def _decimal_out(value: Decimal) -> int | float:

@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, model_validator
 
 from oicp.models.base import (
     EvseIdStr,
+    OicpDateTime,
     OicpDecimal,
     OicpModel,
     OperatorIdStr,
@@ -18,7 +19,6 @@ from oicp.models.base import (
     ProductIdStr,
     ProviderIdStr,
     SessionIdStr,
-    UtcDateTime,
 )
 from oicp.models.common import Identification
 
@@ -85,10 +85,10 @@ class ChargeDetailRecord(OicpModel):
     partner_product_id: ProductIdStr | None = Field(default=None, alias="PartnerProductID")
     evse_id: EvseIdStr = Field(alias="EvseID")
     identification: Identification = Field(alias="Identification")
-    charging_start: UtcDateTime = Field(alias="ChargingStart")
-    charging_end: UtcDateTime = Field(alias="ChargingEnd")
-    session_start: UtcDateTime = Field(alias="SessionStart")
-    session_end: UtcDateTime = Field(alias="SessionEnd")
+    charging_start: OicpDateTime = Field(alias="ChargingStart")
+    charging_end: OicpDateTime = Field(alias="ChargingEnd")
+    session_start: OicpDateTime = Field(alias="SessionStart")
+    session_end: OicpDateTime = Field(alias="SessionEnd")
     meter_value_start: OicpDecimal | None = Field(default=None, alias="MeterValueStart")
     meter_value_end: OicpDecimal | None = Field(default=None, alias="MeterValueEnd")
     meter_value_in_between: MeterValueInBetween | None = Field(

@@ -12,11 +12,11 @@ from pydantic import Field, model_validator
 
 from oicp.models.base import (
     EvcoIdStr,
+    OicpDateTime,
     OicpModel,
     PartnerSessionIdStr,
     SessionIdStr,
     UidStr,
-    UtcDateTime,
 )
 
 __all__ = [
@@ -102,7 +102,7 @@ class RFIDIdentification(OicpModel):
     rfid: RFIDType = Field(alias="RFID")
     evco_id: EvcoIdStr | None = Field(default=None, alias="EvcoID")
     printed_number: str | None = Field(default=None, alias="PrintedNumber", max_length=150)
-    expiry_date: UtcDateTime | None = Field(default=None, alias="ExpiryDate")
+    expiry_date: OicpDateTime | None = Field(default=None, alias="ExpiryDate")
 
 
 class LegacyHashData(OicpModel):

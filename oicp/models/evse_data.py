@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 
-from oicp.models.base import EvseIdStr, OicpDecimal, OicpModel, OperatorIdStr, UtcDateTime
+from oicp.models.base import EvseIdStr, OicpDateTime, OicpDecimal, OicpModel, OperatorIdStr
 from oicp.models.common import ActionType, InfoText, Period, Weekday
 
 __all__ = [
@@ -332,7 +332,7 @@ class EvseDataRecord(OicpModel):
         alias="DynamicInfoAvailable"
     )
     delta_type: DeltaType | None = Field(default=None, alias="deltaType")
-    last_update: UtcDateTime | None = Field(default=None, alias="lastUpdate")
+    last_update: OicpDateTime | None = Field(default=None, alias="lastUpdate")
 
     @model_validator(mode="after")
     def _consistent(self) -> EvseDataRecord:

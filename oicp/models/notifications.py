@@ -15,13 +15,13 @@ from pydantic import BeforeValidator, Field
 
 from oicp.models.base import (
     EvseIdStr,
+    OicpDateTime,
     OicpDecimal,
     OicpModel,
     OperatorIdStr,
     PartnerSessionIdStr,
     ProductIdStr,
     SessionIdStr,
-    UtcDateTime,
 )
 from oicp.models.cdr import MeterValueInBetween
 from oicp.models.common import Identification
@@ -74,8 +74,8 @@ class ChargingNotificationStart(_Notification):
     """Energy started flowing."""
 
     type: Literal["Start"] = Field(default="Start", alias="Type")
-    charging_start: UtcDateTime = Field(alias="ChargingStart")
-    session_start: UtcDateTime | None = Field(default=None, alias="SessionStart")
+    charging_start: OicpDateTime = Field(alias="ChargingStart")
+    session_start: OicpDateTime | None = Field(default=None, alias="SessionStart")
     meter_value_start: OicpDecimal | None = Field(default=None, alias="MeterValueStart")
     partner_product_id: ProductIdStr | None = Field(default=None, alias="PartnerProductID")
 
@@ -84,10 +84,10 @@ class ChargingNotificationProgress(_Notification):
     """Progress (at least 5 minutes apart); ChargingDuration in milliseconds."""
 
     type: Literal["Progress"] = Field(default="Progress", alias="Type")
-    charging_start: UtcDateTime = Field(alias="ChargingStart")
-    event_occurred: UtcDateTime = Field(alias="EventOccurred")
+    charging_start: OicpDateTime = Field(alias="ChargingStart")
+    event_occurred: OicpDateTime = Field(alias="EventOccurred")
     charging_duration: int | None = Field(default=None, alias="ChargingDuration", ge=0)
-    session_start: UtcDateTime | None = Field(default=None, alias="SessionStart")
+    session_start: OicpDateTime | None = Field(default=None, alias="SessionStart")
     consumed_energy_progress: OicpDecimal | None = Field(
         default=None, alias="ConsumedEnergyProgress"
     )
@@ -102,10 +102,10 @@ class ChargingNotificationEnd(_Notification):
     """Energy flow ended (the session may still be active)."""
 
     type: Literal["End"] = Field(default="End", alias="Type")
-    charging_end: UtcDateTime = Field(alias="ChargingEnd")
-    charging_start: UtcDateTime | None = Field(default=None, alias="ChargingStart")
-    session_start: UtcDateTime | None = Field(default=None, alias="SessionStart")
-    session_end: UtcDateTime | None = Field(default=None, alias="SessionEnd")
+    charging_end: OicpDateTime = Field(alias="ChargingEnd")
+    charging_start: OicpDateTime | None = Field(default=None, alias="ChargingStart")
+    session_start: OicpDateTime | None = Field(default=None, alias="SessionStart")
+    session_end: OicpDateTime | None = Field(default=None, alias="SessionEnd")
     consumed_energy: OicpDecimal | None = Field(default=None, alias="ConsumedEnergy")
     meter_value_start: OicpDecimal | None = Field(default=None, alias="MeterValueStart")
     meter_value_end: OicpDecimal | None = Field(default=None, alias="MeterValueEnd")
@@ -113,7 +113,7 @@ class ChargingNotificationEnd(_Notification):
         default=None, alias="MeterValueInBetween"
     )
     partner_product_id: ProductIdStr | None = Field(default=None, alias="PartnerProductID")
-    penalty_time_start: UtcDateTime | None = Field(default=None, alias="PenaltyTimeStart")
+    penalty_time_start: OicpDateTime | None = Field(default=None, alias="PenaltyTimeStart")
 
 
 class ChargingNotificationError(_Notification):

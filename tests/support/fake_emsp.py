@@ -127,7 +127,7 @@ _CPO_ROLE = {
     "chargingprofiles": InterfaceRole.RECEIVER,
 }
 # Our 2.2.1 endpoints as an eMSP.
-_OUR_ENDPOINTS: tuple[tuple[ModuleID, InterfaceRole], ...] = (
+_OUR_ENDPOINTS: tuple[tuple[ModuleID | str, InterfaceRole], ...] = (
     (ModuleID.CREDENTIALS, InterfaceRole.SENDER),
     (ModuleID.CREDENTIALS, InterfaceRole.RECEIVER),
     (ModuleID.LOCATIONS, InterfaceRole.RECEIVER),
@@ -280,6 +280,15 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def make_route(methods: str, path: str, module: str,
+               handler: Callable[[web.Request, ReceivedCall], Any],
+               schema: Callable[[ReceivedCall], str | None]) -> _Route:
+    """A route of the fake: ``methods`` space-separated, ``path`` a regex (anchored here),
+    ``handler(request, call)`` returns the data (or a reply), ``schema(call)`` names the
+    schema the request body is validated with (None: no body check)."""
+    return _Route(frozenset(methods.split()), re.compile(f"^{path}$"), module, handler, schema)
+
+
 @dataclass(frozen=True)
 class _Route:
     methods: frozenset[str]
@@ -299,7 +308,25 @@ class FakeEmsp:
     Tokens: ``token_a`` is the registration token we hand out; ``token_c`` the token we
     issue to a CPO that registered with us; ``token_b`` the token we give the CPO when we
     register with it; ``cpo_token`` the CPO's token we use to call it.
+
+    Another version / role is a subclass setting the class attributes below and
+    :meth:`schema_errors` (``tests.support.fake_ptp.FakePtp``: OCPI 2.3.0, role PTP).
     """
+
+    OCPI_VERSION = VERSION
+    ROLE = "EMSP"  # our role in our Credentials ("HUB" when ``hub``)
+    PATH_ROLE = "emsp"  # our URLs: /ocpi/{PATH_ROLE}/{version}/{module}
+    OUR_ENDPOINTS: tuple[tuple[ModuleID | str, InterfaceRole], ...] = _OUR_ENDPOINTS
+    # The model each received object is checked with (by the schema name of the body).
+    MODELS: Mapping[str, type[BaseModel]] = {
+        "Location": Location, "EVSE": EVSE, "Connector": Connector, "Session": Session,
+        "CDR": CDR, "Tariff": Tariff, "Credentials": Credentials,
+    }
+
+    @staticmethod
+    def schema_errors(schema: str, instance: Any) -> list[str]:
+        """OpenAPI problems of ``instance`` as the named schema of our OCPI version."""
+        return schema_errors(schema, instance)
 
     def __init__(
         self,
@@ -314,7 +341,7 @@ class FakeEmsp:
         strict_headers: bool = True,
         reject_invalid: bool = True,
         page_limit: int = 50,
-        versions: Iterable[str] = (VERSION,),
+        versions: Iterable[str] | None = None,
         omit_modules: Iterable[str] = (),
         required_modules: Iterable[str] = ("credentials",),
         host: str = "127.0.0.1",
@@ -329,7 +356,7 @@ class FakeEmsp:
         self.strict_headers = strict_headers
         self.reject_invalid = reject_invalid
         self.page_limit = page_limit
-        self.versions = tuple(versions)
+        self.versions = tuple(versions) if versions is not None else (self.OCPI_VERSION,)
         self.omit_modules = {m.lower() for m in omit_modules}
         self.required_modules = tuple(required_modules)
         self.host = host
@@ -413,7 +440,7 @@ class FakeEmsp:
 
     @property
     def details_url(self) -> str:
-        return f"{self.base_url}/ocpi/emsp/{VERSION}"
+        return f"{self.base_url}/ocpi/{self.PATH_ROLE}/{self.OCPI_VERSION}"
 
     @property
     def commands_url(self) -> str:
@@ -454,7 +481,7 @@ class FakeEmsp:
             "url": self.versions_url,
             "roles": [
                 {
-                    "role": "HUB" if self.hub else "EMSP",
+                    "role": "HUB" if self.hub else self.ROLE,
                     "business_details": {"name": self.name},
                     "party_id": self.party,
                     "country_code": self.country,
@@ -602,7 +629,7 @@ class FakeEmsp:
 
     def _build_routes(self) -> list[_Route]:
         seg = r"([^/]+)"
-        base = re.escape(f"/ocpi/emsp/{VERSION}")
+        base = re.escape(f"/ocpi/{self.PATH_ROLE}/{self.OCPI_VERSION}")
 
         def route(methods: str, path: str, module: str, handler: Any, schema: Any) -> _Route:
             return _Route(
@@ -628,7 +655,7 @@ class FakeEmsp:
 
         return [
             route("GET", r"/ocpi/versions", "versions", self._h_versions, none),
-            route("GET", rf"/ocpi/emsp/{seg}", "versions", self._h_details, none),
+            route("GET", rf"/ocpi/{self.PATH_ROLE}/{seg}", "versions", self._h_details, none),
             route(
                 "GET POST PUT DELETE",
                 rf"{base}/credentials",
@@ -677,7 +704,13 @@ class FakeEmsp:
                 self._h_command_result,
                 lambda c: "CommandResult",
             ),
+            *self._extra_routes(base),
         ]
+
+    def _extra_routes(self, base: str) -> list[_Route]:
+        """Routes a subclass adds under ``base`` (the regex-escaped version prefix); build
+        them with :func:`make_route`."""
+        return []
 
     def _match(self, method: str, path: str) -> tuple[_Route | None, dict[str, str], bool]:
         """(route, url params, method allowed)."""
@@ -731,7 +764,7 @@ class FakeEmsp:
                     raise InvalidJson() from None
             call.schema = route.schema(call)
             if call.schema is not None:
-                call.schema_errors = schema_errors(call.schema, call.body)
+                call.schema_errors = self.schema_errors(call.schema, call.body)
                 self._schema_violation(f"{where} [{call.schema}]", call.schema_errors)
                 if call.schema_errors and self.reject_invalid:
                     raise InvalidParameters(
@@ -853,18 +886,20 @@ class FakeEmsp:
     # ----------------------------------------------------------------------- versions
 
     async def _h_versions(self, request: web.Request, call: ReceivedCall) -> Any:
-        return [Version(version=v, url=f"{self.base_url}/ocpi/emsp/{v}") for v in self.versions]
+        return [Version(version=v, url=f"{self.base_url}/ocpi/{self.PATH_ROLE}/{v}")
+                for v in self.versions]
 
     async def _h_details(self, request: web.Request, call: ReceivedCall) -> Any:
         path = request.path.rstrip("/")
-        if path != self.details_url[len(self.base_url) :] or VERSION not in self.versions:
+        if path != self.details_url[len(self.base_url) :] or \
+                self.OCPI_VERSION not in self.versions:
             raise NotFound("unknown version")
         endpoints = [
-            Endpoint(identifier=module.value, role=role, url=self.endpoint(module.value))
-            for module, role in _OUR_ENDPOINTS
-            if module.value not in self.omit_modules
+            Endpoint(identifier=str(module), role=role, url=self.endpoint(str(module)))
+            for module, role in self.OUR_ENDPOINTS
+            if str(module) not in self.omit_modules
         ]
-        return VersionDetails(version=VERSION, endpoints=endpoints)
+        return VersionDetails(version=self.OCPI_VERSION, endpoints=endpoints)
 
     # ----------------------------------------------------------------------- credentials
 
@@ -878,7 +913,7 @@ class FakeEmsp:
                 raise MethodNotAllowed("already registered: use PUT, or DELETE and register")
             if call.token_kind != "A":
                 raise Unauthorized("POST credentials needs the registration token")
-            creds = parse_ocpi(Credentials, call.body)
+            creds = parse_ocpi(self.MODELS["Credentials"], call.body)
             await self._adopt_cpo(call.body, creds)
             self.token_c = self.new_token()
             self.token_a = None
@@ -887,7 +922,7 @@ class FakeEmsp:
         if not self.registered or call.token_kind == "A":
             raise MethodNotAllowed("not registered")
         if call.method == "PUT":
-            creds = parse_ocpi(Credentials, call.body)
+            creds = parse_ocpi(self.MODELS["Credentials"], call.body)
             await self._adopt_cpo(call.body, creds)
             token = self.new_token()
             if self.token_c:
@@ -930,23 +965,23 @@ class FakeEmsp:
                 raise NotFound("unknown object")
             return target
         body = call.body
-        model: type[BaseModel]
-        model, id_field, url_id = (
-            (Connector, "id", connector_id)
+        level, id_field, url_id = (
+            ("Connector", "id", connector_id)
             if connector_id
-            else (EVSE, "uid", evse_uid)
+            else ("EVSE", "uid", evse_uid)
             if evse_uid
-            else (Location, "id", m["location_id"])
+            else ("Location", "id", m["location_id"])
         )
+        model = self.MODELS[level]
         if call.method == "PUT":
             parse_ocpi(model, body)
         else:
             parse_patch(model, body)
         _check_ids(body, id_field, url_id, call.method == "PUT")
-        if model is Location:
+        if level == "Location":
             _check_party(body, key)
         stamp = body["last_updated"]
-        if model is Location:
+        if level == "Location":
             if call.method == "PUT":
                 self.locations[key] = body
                 return _Reply(http_status=200 if loc else 201)
@@ -956,7 +991,7 @@ class FakeEmsp:
             return None
         if loc is None:
             raise UnknownLocation(f"unknown location {m['location_id']}")
-        if model is EVSE:
+        if level == "EVSE":
             if call.method == "PUT":
                 loc["evses"] = [e for e in loc.get("evses") or [] if e.get("uid") != evse_uid]
                 loc["evses"].append(body)
@@ -992,12 +1027,12 @@ class FakeEmsp:
             return current
         body = call.body
         if call.method == "PUT":
-            parse_ocpi(Session, body)
+            parse_ocpi(self.MODELS["Session"], body)
             _check_ids(body, "id", m["session_id"], True)
             _check_party(body, key)
             self.sessions[key] = body
             return _Reply(http_status=200 if current else 201)
-        parse_patch(Session, body)
+        parse_patch(self.MODELS["Session"], body)
         _check_ids(body, "id", m["session_id"], False)
         if current is None:
             raise InvalidParameters("unknown session: PUT it first")
@@ -1012,7 +1047,7 @@ class FakeEmsp:
 
     async def _h_cdr_post(self, request: web.Request, call: ReceivedCall) -> Any:
         body = call.body
-        parse_ocpi(CDR, body)
+        parse_ocpi(self.MODELS["CDR"], body)
         key = (str(body["country_code"]).upper(), str(body["party_id"]).upper(), body["id"])
         url = f"{self.endpoint('cdrs')}/{body['id']}"
         if key in self.cdrs:
@@ -1047,7 +1082,7 @@ class FakeEmsp:
             if self.tariffs.pop(key, None) is None:
                 call.note = "DELETE of an unknown tariff"
             return None
-        parse_ocpi(Tariff, call.body)
+        parse_ocpi(self.MODELS["Tariff"], call.body)
         _check_ids(call.body, "id", m["tariff_id"], True)
         _check_party(call.body, key)
         self.tariffs[key] = call.body
@@ -1199,7 +1234,8 @@ class FakeEmsp:
             parsed = raw.decode("utf-8", "replace")
             sent.schema_errors.append("$: response body is not JSON")
         else:
-            sent.schema_errors.extend(_envelope_errors(parsed, schema, many))
+            sent.schema_errors.extend(_envelope_errors(parsed, schema, many,
+                                                       self.schema_errors))
         sent.response_body = parsed
         self._schema_violation(where, sent.schema_errors)
         self._check_response_headers(sent, out, content_type, where)
@@ -1327,7 +1363,7 @@ class FakeEmsp:
         resp = await self.request("GET", versions_url, token=token, schema="Version", many=True)
         versions = _ok_data(resp, list, "versions")
         parsed = [parse_ocpi(Version, v) for v in versions]
-        version = pick_common_version((VERSION,), parsed)
+        version = pick_common_version((self.OCPI_VERSION,), parsed)
         details_url = next(v.url for v in parsed if v.version == version)
         resp = await self.request("GET", details_url, token=token, schema="VersionDetails")
         details = parse_ocpi(VersionDetails, _ok_data(resp, dict, "version details"))
@@ -1377,7 +1413,7 @@ class FakeEmsp:
                 schema="Credentials",
             )
             resp.raise_for_status()
-            creds = parse_ocpi(Credentials, resp.data)
+            creds = parse_ocpi(self.MODELS["Credentials"], resp.data)
         except BaseException:
             self.token_b = None
             raise
@@ -1406,7 +1442,7 @@ class FakeEmsp:
                 schema="Credentials",
             )
             resp.raise_for_status()
-            creds = parse_ocpi(Credentials, resp.data)
+            creds = parse_ocpi(self.MODELS["Credentials"], resp.data)
         except BaseException:
             if self.token_c:
                 self.token_c = old
@@ -1524,7 +1560,8 @@ def _check_party(body: Mapping[str, Any], key: tuple[str, str, str]) -> None:
         )
 
 
-def _envelope_errors(body: Any, schema: str | None, many: bool) -> list[str]:
+def _envelope_errors(body: Any, schema: str | None, many: bool,
+                     schema_errors: Callable[[str, Any], list[str]] = schema_errors) -> list[str]:
     errors = schema_errors("OcpiResponse", body)
     if errors or schema is None:
         return errors

@@ -6,7 +6,9 @@
 // Usage: node charger.js <ws-url> <identity> <ocpp1.6|ocpp2.0.1> <scenario>
 //   <ws-url>    either the endpoint (ws://host:port/ocpp) or the full URL ending in
 //               /<identity> (ws://host:port/ocpp/station-01)
-//   <scenario>  session | blocked | remote | badframes
+//   <scenario>  session | blocked | remote | badframes | signcert
+//               (signcert: SignCertificate with the PEM CSR in $PEER_CSR, then waits for
+//               CertificateSigned and prints its request as step server:CertificateSigned)
 //
 // Output: one JSON line per step ({"step", "request", "response"}), CSMS-initiated calls
 // as {"step": "server:<Action>", ...}, then {"ok": true} or {"ok": false, "error": ...}.
@@ -42,7 +44,7 @@ function expectEqual(actual, expected, what) {
 const [url, identity, protocol, scenario] = process.argv.slice(2);
 if (!url || !identity || !['ocpp1.6', 'ocpp2.0.1'].includes(protocol) || !scenario) {
     emit({ ok: false, error: 'usage: charger.js <ws-url> <identity> <ocpp1.6|ocpp2.0.1> '
-        + '<session|blocked|remote|badframes>' });
+        + '<session|blocked|remote|badframes|signcert>' });
     process.exit(2);
 }
 const suffix = '/' + encodeURIComponent(identity);
@@ -447,13 +449,31 @@ async function badframes() {
     await call('Heartbeat', {}, 'Heartbeat:after-bad-frames');
 }
 
+// --- SignCertificate → CertificateSigned (both versions) ----------------------------------------
+
+async function signcert() {
+    const csr = process.env.PEER_CSR;
+    if (!csr) fail('signcert needs the CSR (PEM) in $PEER_CSR');
+    const waitSigned = serverCall('CertificateSigned', () => ({ status: 'Accepted' }));
+    if (protocol === 'ocpp1.6') await boot16(); else await boot201();
+    const params = protocol === 'ocpp1.6'
+        ? { csr } : { csr, certificateType: 'ChargingStationCertificate' };
+    const answer = await call('SignCertificate', params);
+    expectEqual(answer.status, 'Accepted', 'SignCertificate.status');
+    const signed = await waitSigned();
+    if (!String(signed.certificateChain).includes('-----BEGIN CERTIFICATE-----')) {
+        fail('CertificateSigned.certificateChain holds no PEM certificate');
+    }
+}
+
 // --- main --------------------------------------------------------------------------------------
 
 let closing = false;
 
 async function main() {
     const table = protocol === 'ocpp1.6' ? scenarios16 : scenarios201;
-    const run = scenario === 'badframes' ? badframes : table[scenario];
+    const shared = { badframes, signcert };
+    const run = shared[scenario] || table[scenario];
     if (!run) fail(`unknown scenario ${scenario}`);
     try {
         await client.connect();

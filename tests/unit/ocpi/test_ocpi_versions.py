@@ -24,7 +24,8 @@ def test_our_versions_and_details() -> None:
     assert versions_url(BASE) == "https://gw.example.com/ocpi/versions"
     versions = our_versions(BASE)
     assert [dump_ocpi(v) for v in versions] == [
-        {"version": "2.2.1", "url": "https://gw.example.com/ocpi/2.2.1"}
+        {"version": "2.2.1", "url": "https://gw.example.com/ocpi/2.2.1"},
+        {"version": "2.3.0", "url": "https://gw.example.com/ocpi/2.3.0"},
     ]
     validate_response(envelope(versions), "Version", many=True)
     details = our_version_details(BASE)

@@ -114,14 +114,14 @@ def test_reservation_duration_range() -> None:
     assert models.decode_remote_reservation_start({**body, "Duration": 99}).duration == 99
 
 
-def test_cdr_timestamps_are_utc_and_energy_decimal() -> None:
+def test_cdr_timestamps_keep_their_offset_and_energy_is_decimal() -> None:
     cdr = models.decode_charge_detail_record(_cdr())
     assert cdr.session_start == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-    assert cdr.session_start.tzinfo is UTC
+    assert cdr.session_start.utcoffset() == timedelta(hours=1)  # kept as sent
     assert cdr.consumed_energy == Decimal("12.345")
     assert cdr.hub_provider_id == "DE-ICE"
     out = cdr.to_json()
-    assert out["SessionStart"] == "2026-03-01T09:00:00Z"
+    assert out["SessionStart"] == "2026-03-01T10:00:00+01:00"
     assert out["ConsumedEnergy"] == 12.345
     assert out["MeterValueInBetween"] == {"meterValues": [1003.1, 1010]}
     assert out["HubProviderID"] == "DE-ICE"
@@ -142,7 +142,8 @@ def test_cdr_built_in_python() -> None:
         cpo_partner_session_id="tx-17",
     )
     out = cdr.to_json()
-    assert out["ChargingStart"] == "2026-03-01T09:00:00Z"
+    # written in the offset it was given: the charge point's local time (OICP "Time format")
+    assert out["ChargingStart"] == "2026-03-01T10:00:00+01:00"
     assert out["ConsumedEnergy"] == 7.5
     validate_request("eRoamingChargeDetailRecord", out)
 

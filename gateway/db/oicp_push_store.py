@@ -1,0 +1,681 @@
+"""SQL of the OICP sending side: the network as OICP views, what Hubject was last sent
+(``oicp_evse_records``), the OICP session links (``oicp_sessions``) and the outbox writes
+that go with them.
+
+Every ``queue_*`` method writes its outbox messages and its bookkeeping in one
+transaction, so a message exists exactly when the state that says it was sent does
+(``oicp.outbound`` relies on it; e.g. ``cdr_status`` is claimed with a conditional UPDATE in
+the transaction that inserts the CDR, so a SessionID never gets two CDRs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from csms.network.types import ConnectorFormat, ConnectorStandard, ElectricCurrentType
+from gateway.db import oicp_tables as o
+from gateway.db import tables as t
+from gateway.outbox import Outbox, OutboxMessage
+from oicp.authorize import AuthorizationOutcome, token_of
+from oicp.authorizer import OicpTarget
+from oicp.errors import InvalidIdError, OicpMappingError
+from oicp.evse_sync import PushedEvse, record_digest
+from oicp.ids import evse_id_for_connector, parse_operator_id, validate_operator_id
+from oicp.mapping import evse_id_of
+from oicp.models.common import Identification
+from oicp.models.evse_data import EvseDataRecord
+from oicp.outbound import ExportedEvse, OicpPlatform, OicpRequest, SessionLink
+from oicp.remote_ports import ACTIVE, ENDED, FAILED, ORIGIN_AUTHORIZE, ORIGIN_RESERVATION, PENDING
+from oicp.session_messages import OicpSessionView
+from oicp.views import OicpAreaView, OicpChargerView, OicpConnectorView, OicpPlatformView
+from tariffs.errors import TariffError
+from tariffs.roaming import (
+    ChargerRef,
+    RoamingTariff,
+    TariffAssignments,
+    TariffStatus,
+    parse_roaming_tariff,
+)
+
+__all__ = ["LinkRow", "SqlOicpStore", "load_oicp_platforms", "operator_id_of", "operator_scope",
+           "outbox_message", "published_connectors"]
+
+PROTOCOL = "oicp"
+CDR_QUEUED, CDR_DELIVERED, CDR_REJECTED, CDR_FAILED = "QUEUED", "DELIVERED", "REJECTED", "FAILED"
+CDR_SKIPPED = "SKIPPED"
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+_WH_FACTOR = {"wh": Decimal(1), "kwh": Decimal(1000)}
+_EVENT_GRACE = timedelta(minutes=1)
+
+
+def outbox_message(request: OicpRequest) -> OutboxMessage:
+    """An OICP request as the outbox stores it (mTLS supplies the credentials)."""
+    return OutboxMessage(
+        partner=request.platform, stream=request.stream, method="POST", url=request.url,
+        kind=request.kind, protocol=PROTOCOL,
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        body=json.dumps(request.body, separators=(",", ":")))
+
+
+def operator_id_of(country: str, identifier: str) -> str:
+    """The profile's OperatorID: ``SI*TRI`` (``SITRI`` normalized), or a DIN id as is."""
+    try:
+        return str(parse_operator_id(identifier))
+    except InvalidIdError:
+        try:
+            return validate_operator_id(identifier)
+        except InvalidIdError:
+            return str(parse_operator_id(f"{country}*{identifier}"))
+
+
+async def load_oicp_platforms(sessions: async_sessionmaker[AsyncSession],
+                              code: str | None = None) -> list[OicpPlatform]:
+    """The OICP roaming platforms (oldest first) with our OperatorID on each: the one
+    lookup both sides use (this sending side, and the listener's admission and EvseID
+    resolution in ``gateway.db.oicp_session_store``), so they never disagree on who we are
+    (``SI`` + ``TRI`` and ``SI*TRI`` both give ``SI*TRI``). A platform whose profile gives
+    no valid OperatorID is left out: nothing can be sent or resolved under it."""
+    p, pr, op = t.roaming_platforms, t.roaming_profiles, t.operators
+    query = (select(p.c.id, p.c.code, p.c.url, pr.c.name.label("profile_name"),
+                    pr.c.country_code, pr.c.roaming_identifier,
+                    op.c.name.label("operator_name"), op.c.phone.label("operator_phone"))
+             .join(pr, pr.c.id == p.c.roaming_profile_id)
+             .outerjoin(op, op.c.id == pr.c.operator_id)
+             .where(p.c.protocol == "OICP").order_by(p.c.id))
+    if code is not None:
+        query = query.where(p.c.code == code)
+    async with sessions() as session:
+        rows = (await session.execute(query)).mappings().all()
+        currency = await session.scalar(select(t.sites.c.currency).order_by(t.sites.c.id)
+                                        .limit(1))
+        priced = set((await session.execute(
+            select(t.tariff_assignments.c.target_id).where(
+                t.tariff_assignments.c.level == "PLATFORM"))).scalars())
+    platforms = []
+    for row in rows:
+        try:
+            operator_id = operator_id_of(row["country_code"], row["roaming_identifier"])
+        except InvalidIdError:
+            continue
+        view = OicpPlatformView(
+            operator_id=operator_id,
+            operator_name=row["operator_name"] or row["profile_name"],
+            hotline_phone=row["operator_phone"],
+            dynamic_pricing=row["id"] in priced)
+        platforms.append(OicpPlatform(row["id"], row["code"], row["url"], operator_id, view,
+                                      currency or "EUR"))
+    return platforms
+
+
+async def operator_scope(session: AsyncSession, platform_id: int) -> int | None:
+    """The operator a platform's roaming profile is limited to (None: every operator)."""
+    pr, p = t.roaming_profiles, t.roaming_platforms
+    value = await session.scalar(select(pr.c.operator_id).join(
+        p, p.c.roaming_profile_id == pr.c.id).where(p.c.id == platform_id))
+    return None if value is None else int(value)
+
+
+def published_connectors(scope: int | None) -> list[ColumnElement[bool]]:
+    """What makes a connector an EVSE of a platform (``chargers``, ``connectors`` and
+    ``areas`` joined): a roaming-enabled charger, a connector roaming id, an area roaming
+    id, within the profile's operator scope. The EVSE data we push and the EvseIDs Hubject
+    may start or reserve are the same set."""
+    a, ch, co = t.areas, t.chargers, t.connectors
+    conditions: list[ColumnElement[bool]] = [
+        ch.c.roaming_enabled.is_(True), co.c.roaming_id.is_not(None),
+        a.c.roaming_id.is_not(None)]
+    if scope is not None:
+        conditions.append(a.c.operator_id == scope)
+    return conditions
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """An ``oicp_sessions`` row for the admin API."""
+
+    id: int
+    hubject_session_id: str
+    cpo_partner_session_id: str
+    emp_partner_session_id: str | None
+    provider_id: str | None
+    evse_id: str
+    origin: str
+    status: str
+    charging_session_id: int | None
+    partner_product_id: str | None
+    notification: str | None
+    cdr_status: str | None
+    cdr_detail: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SqlOicpStore:
+    """Implements ``oicp.outbound.OutboundStore`` and ``oicp.authorizer.AuthorizationLinks``."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Outbox,
+                 now: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._now = now
+
+    # --- platforms and network ------------------------------------------------------------
+
+    async def platforms(self, code: str | None = None) -> list[OicpPlatform]:
+        return await load_oicp_platforms(self._sessions, code)
+
+    async def exported(self, platform: OicpPlatform, station: str | None = None
+                       ) -> list[ExportedEvse]:
+        """Connectors with a roaming id on roaming-enabled chargers in areas with a roaming
+        id (within the profile's operator scope), with the platform tariffs there."""
+        a, s, op, st, ch, co = (t.areas, t.sites, t.operators, t.stations, t.chargers,
+                                t.connectors)
+        query = (select(
+            a.c.code.label("area_code"), a.c.name.label("area_name"), a.c.address, a.c.city,
+            a.c.postal_code, a.c.state, a.c.country, a.c.latitude, a.c.longitude,
+            a.c.support_contact, a.c.operator_id.label("area_operator_id"),
+            a.c.site_id, s.c.time_zone, op.c.phone.label("operator_phone"),
+            st.c.code.label("station_code"), st.c.vendor, st.c.connection_state,
+            ch.c.id.label("charger_id"), ch.c.code.label("charger_code"),
+            ch.c.roaming_id.label("charger_roaming_id"), ch.c.reservable,
+            ch.c.electric_current_type.label("charger_current"),
+            ch.c.status.label("charger_status"),
+            co.c.code.label("connector_code"), co.c.roaming_id.label("connector_roaming_id"),
+            co.c.standard, co.c.format, co.c.electric_current_type.label("connector_current"),
+            co.c.wattage_limit_w, co.c.amperage_limit_a, co.c.voltage_limit_v,
+            co.c.status.label("connector_status"))
+            .select_from(co).join(ch, ch.c.id == co.c.charger_id)
+            .join(st, st.c.id == ch.c.station_id).join(a, a.c.id == st.c.area_id)
+            .join(s, s.c.id == a.c.site_id).outerjoin(op, op.c.id == a.c.operator_id)
+            .order_by(st.c.id, ch.c.id, co.c.id))
+        if station is not None:
+            query = query.where(st.c.code == station)
+        async with self._sessions() as session:
+            query = query.where(*published_connectors(
+                await operator_scope(session, platform.id)))
+            rows = (await session.execute(query)).mappings().all()
+            assignments = TariffAssignments.from_rows((await session.execute(select(
+                t.tariff_assignments.c.level, t.tariff_assignments.c.target_id,
+                t.tariff_assignments.c.tariff_code).order_by(t.tariff_assignments.c.id))).all())
+        exported = []
+        for row in rows:
+            contact = row["support_contact"] or {}
+            area = OicpAreaView(
+                code=row["area_code"], name=row["area_name"], address=row["address"],
+                city=row["city"], postal_code=row["postal_code"], country=row["country"],
+                latitude=row["latitude"], longitude=row["longitude"],
+                time_zone=row["time_zone"], state=row["state"], phone=contact.get("phone"),
+                operator_phone=row["operator_phone"])
+            charger = OicpChargerView(
+                code=row["charger_code"], roaming_enabled=True,
+                roaming_id=row["charger_roaming_id"],
+                electric_current_type=ElectricCurrentType(row["charger_current"]),
+                reservable=row["reservable"], manufacturer=row["vendor"],
+                ocpp_status=row["charger_status"],
+                connected=row["connection_state"] == "CONNECTED")
+            current = row["connector_current"] or row["charger_current"]
+            connector = OicpConnectorView(
+                code=row["connector_code"], roaming_id=row["connector_roaming_id"],
+                standard=ConnectorStandard(row["standard"]),
+                format=ConnectorFormat(row["format"]),
+                wattage_limit_w=row["wattage_limit_w"],
+                electric_current_type=ElectricCurrentType(current),
+                amperage_limit_a=Decimal(row["amperage_limit_a"])
+                if row["amperage_limit_a"] is not None else None,
+                voltage_limit_v=row["voltage_limit_v"], ocpp_status=row["connector_status"])
+            ref = ChargerRef(charger_id=str(row["charger_id"]), site_id=str(row["site_id"]),
+                             operator_id=str(row["area_operator_id"])
+                             if row["area_operator_id"] is not None else None)
+            exported.append(ExportedEvse(row["station_code"], area, charger, connector,
+                                         assignments.platform_codes(ref, str(platform.id))))
+        return exported
+
+    async def tariffs(self, platform: OicpPlatform, at: datetime) -> list[RoamingTariff]:
+        rt, ta = t.roaming_tariffs, t.tariff_assignments
+        async with self._sessions() as session:
+            codes = list((await session.execute(
+                select(ta.c.tariff_code).where(ta.c.level == "PLATFORM",
+                                               ta.c.target_id == platform.id)
+                .order_by(ta.c.id))).scalars())
+            rows = (await session.execute(select(rt).where(rt.c.code.in_(codes))
+                                          .order_by(rt.c.id))).mappings().all()
+        tariffs: list[RoamingTariff] = []
+        for code in codes:
+            for row in rows:
+                if row["code"] != code:
+                    continue
+                try:
+                    tariff = parse_roaming_tariff({
+                        "code": row["code"], "name": row["name"], "status": row["status"],
+                        "valid_from": row["valid_from"], "valid_to": row["valid_to"],
+                        "currency": row["currency"],
+                        "max_payment_authorization_amount":
+                            row["max_payment_authorization_amount"],
+                        "details": row["details"], "last_updated": row["updated_at"]})
+                except TariffError:
+                    continue
+                if tariff.status is TariffStatus.ACTIVE and tariff.valid_at(at):
+                    tariffs.append(tariff)
+        return tariffs
+
+    # --- what Hubject was sent --------------------------------------------------------------
+
+    async def pushed(self, platform_id: int) -> dict[str, PushedEvse]:
+        r = o.oicp_evse_records
+        async with self._sessions() as session:
+            rows = (await session.execute(select(r).where(r.c.platform_id == platform_id))
+                    ).mappings().all()
+        return {row["evse_id"]: PushedEvse(
+            row["evse_id"], row["data_digest"], row["data_record"], row["status"],
+            row["data_pushed_at"], row["status_pushed_at"]) for row in rows}
+
+    async def _enqueue(self, session: AsyncSession, requests: Sequence[OicpRequest]) -> None:
+        for request in requests:
+            await self._outbox.enqueue(session, outbox_message(request))
+
+    @staticmethod
+    async def _records(session: AsyncSession, platform_id: int) -> dict[str, int]:
+        r = o.oicp_evse_records
+        rows = (await session.execute(select(r.c.evse_id, r.c.id).where(
+            r.c.platform_id == platform_id))).all()
+        return {evse_id: row_id for evse_id, row_id in rows}
+
+    async def queue_evse_data(self, platform: OicpPlatform, requests: Sequence[OicpRequest],
+                              records: dict[str, EvseDataRecord], removed: Sequence[str],
+                              *, full_load: bool) -> None:
+        r = o.oicp_evse_records
+        now = self._now()
+        async with self._sessions() as session, session.begin():
+            await self._enqueue(session, requests)
+            known = await self._records(session, platform.id)
+            for evse_id, record in records.items():
+                values = {"data_digest": record_digest(record), "data_record": record.to_json(),
+                          "data_pushed_at": now}
+                if evse_id in known:
+                    await session.execute(update(r).where(r.c.id == known[evse_id])
+                                          .values(**values))
+                else:
+                    await session.execute(insert(r).values(platform_id=platform.id,
+                                                           evse_id=evse_id, **values))
+            gone = set(removed)
+            if full_load:
+                gone |= set(known) - set(records)
+            if gone:
+                await session.execute(delete(r).where(r.c.platform_id == platform.id,
+                                                      r.c.evse_id.in_(sorted(gone))))
+
+    async def queue_evse_status(self, platform: OicpPlatform, requests: Sequence[OicpRequest],
+                                statuses: dict[str, str]) -> None:
+        r = o.oicp_evse_records
+        now = self._now()
+        async with self._sessions() as session, session.begin():
+            await self._enqueue(session, requests)
+            known = await self._records(session, platform.id)
+            for evse_id, status in statuses.items():
+                if evse_id in known:
+                    await session.execute(update(r).where(r.c.id == known[evse_id]).values(
+                        status=status, status_pushed_at=now))
+                else:
+                    await session.execute(insert(r).values(
+                        platform_id=platform.id, evse_id=evse_id, status=status,
+                        status_pushed_at=now))
+
+    async def pricing_digest(self, platform_id: int) -> str | None:
+        pp = o.oicp_pricing_pushes
+        async with self._sessions() as session:
+            value = await session.scalar(select(pp.c.digest).where(
+                pp.c.platform_id == platform_id))
+        return None if value is None else str(value)
+
+    async def queue_pricing(self, platform: OicpPlatform, requests: Sequence[OicpRequest],
+                            digest: str) -> None:
+        pp = o.oicp_pricing_pushes
+        now = self._now()
+        async with self._sessions() as session, session.begin():
+            await self._enqueue(session, requests)
+            updated = await session.execute(update(pp).where(pp.c.platform_id == platform.id)
+                                            .values(digest=digest, queued_at=now))
+            if not getattr(updated, "rowcount", 0):
+                await session.execute(insert(pp).values(platform_id=platform.id,
+                                                        digest=digest, queued_at=now))
+
+    # --- session links ----------------------------------------------------------------------
+
+    async def _platform_map(self) -> dict[int, OicpPlatform]:
+        return {p.id: p for p in await self.platforms()}
+
+    async def _view_of(self, session: AsyncSession, row: Any, platform: OicpPlatform
+                       ) -> tuple[OicpSessionView, bool, bool]:
+        s, mv, cd = t.sessions, t.session_meter_values, t.session_cdrs
+        charging = None
+        readings: tuple[Decimal, ...] = ()
+        product = row["partner_product_id"]
+        if row["charging_session_id"] is not None:
+            charging = (await session.execute(select(s).where(
+                s.c.id == row["charging_session_id"]))).mappings().first()
+            samples = (await session.execute(
+                select(mv.c.value, mv.c.unit).where(
+                    mv.c.session_id == row["charging_session_id"],
+                    mv.c.measurand == ENERGY_REGISTER,
+                    or_(mv.c.phase.is_(None), mv.c.phase == ""))
+                .order_by(mv.c.at, mv.c.id))).all()
+            readings = tuple(Decimal(value) * _WH_FACTOR[(unit or "Wh").lower()]
+                             for value, unit in samples
+                             if (unit or "Wh").lower() in _WH_FACTOR)
+            if product is None:
+                tariff_ids = await session.scalar(select(cd.c.tariff_ids).where(
+                    cd.c.session_id == row["charging_session_id"]))
+                if tariff_ids and len(str(tariff_ids[0])) <= 50:
+                    product = str(tariff_ids[0])
+        identification = None
+        if row["identification"]:
+            try:
+                identification = Identification.model_validate(row["identification"])
+            except ValidationError:
+                identification = None
+        session_start = row["created_at"]
+        if charging is not None:
+            session_start = min(session_start, charging["created_at"])
+        ended_at = charging["ended_at"] if charging is not None else (
+            row["updated_at"] if row["status"] in (ENDED, FAILED) else None)
+        view = OicpSessionView(
+            session_id=row["hubject_session_id"], operator_id=platform.operator_id,
+            evse_id=row["evse_id"], identification=identification,
+            session_start=session_start,
+            charging_start=charging["started_at"] if charging is not None else None,
+            charging_end=charging["charging_ended_at"] if charging is not None else None,
+            session_end=ended_at,
+            meter_start_wh=charging["meter_start_wh"] if charging is not None else None,
+            energy_wh=charging["energy_wh"] if charging is not None else Decimal(0),
+            meter_readings_wh=readings,
+            cpo_partner_session_id=row["cpo_partner_session_id"],
+            emp_partner_session_id=row["emp_partner_session_id"],
+            partner_product_id=product,
+            time_zone=await self._site_time_zone(
+                session, charging["station_id"] if charging is not None else None,
+                row["reservation_id"]))
+        charging_ended = charging is not None and charging["charging_ended_at"] is not None
+        return view, charging_ended, charging is not None and charging["ended_at"] is not None
+
+    @staticmethod
+    async def _site_time_zone(session: AsyncSession, station_id: int | None,
+                              reservation_id: int | None) -> str:
+        """The zone of the site the session (or reservation) is at: OICP times carry the
+        charge point's local offset. UTC when neither is known any more."""
+        st, a, si = t.stations, t.areas, t.sites
+        if station_id is None and reservation_id is not None:
+            station_id = await session.scalar(select(t.reservations.c.station_id).where(
+                t.reservations.c.id == reservation_id))
+        if station_id is None:
+            return "UTC"
+        zone = await session.scalar(
+            select(si.c.time_zone).select_from(st).join(a, a.c.id == st.c.area_id)
+            .join(si, si.c.id == a.c.site_id).where(st.c.id == station_id))
+        return str(zone) if zone else "UTC"
+
+    async def _link_of(self, session: AsyncSession, row: Any,
+                       platforms: dict[int, OicpPlatform]) -> SessionLink | None:
+        platform = platforms.get(row["platform_id"])
+        if platform is None:
+            return None
+        view, charging_ended, ended = await self._view_of(session, row, platform)
+        return SessionLink(
+            id=row["id"], platform=platform, origin=row["origin"], status=row["status"],
+            charging_session_id=row["charging_session_id"], notification=row["notification"],
+            last_progress_at=row["last_progress_at"], cdr_status=row["cdr_status"], view=view,
+            charging_ended=charging_ended, ended=ended)
+
+    async def link_session(self, charging_session_id: int) -> SessionLink | None:
+        ls, s, co = o.oicp_sessions, t.sessions, t.connectors
+        platforms = await self._platform_map()
+        by_code = {p.code: p for p in platforms.values()}
+        async with self._sessions() as session, session.begin():
+            charging = (await session.execute(
+                select(s.c.authorization_reference, s.c.roaming_platform,
+                       co.c.roaming_id.label("connector_roaming_id"))
+                .outerjoin(co, co.c.id == s.c.connector_id)
+                .where(s.c.id == charging_session_id))).mappings().first()
+            if charging is None:
+                return None
+            row = (await session.execute(select(ls).where(
+                ls.c.charging_session_id == charging_session_id))).mappings().first()
+            platform = by_code.get(charging["roaming_platform"] or "")
+            if row is None and platform is not None and charging["authorization_reference"]:
+                row = (await session.execute(select(ls).where(
+                    ls.c.platform_id == platform.id,
+                    ls.c.hubject_session_id == charging["authorization_reference"]))
+                ).mappings().first()
+                if row is not None and row["charging_session_id"] not in (
+                        None, charging_session_id):
+                    return None  # that SessionID belongs to another charging session
+            if row is None:
+                return None
+            platform = platforms.get(row["platform_id"])
+            if platform is None:
+                return None
+            values: dict[str, Any] = {"charging_session_id": charging_session_id,
+                                      "updated_at": self._now()}
+            if row["status"] == PENDING:
+                values["status"] = ACTIVE
+            if charging["connector_roaming_id"]:
+                with contextlib.suppress(InvalidIdError):
+                    values["evse_id"] = evse_id_for_connector(platform.operator_id,
+                                                              charging["connector_roaming_id"])
+            await session.execute(update(ls).where(ls.c.id == row["id"]).values(**values))
+            row = (await session.execute(select(ls).where(ls.c.id == row["id"]))
+                   ).mappings().one()
+            return await self._link_of(session, row, platforms)
+
+    async def session_link(self, *, charging_session_id: int | None = None,
+                           link_id: int | None = None) -> SessionLink | None:
+        ls = o.oicp_sessions
+        condition = (ls.c.id == link_id) if link_id is not None else (
+            ls.c.charging_session_id == charging_session_id)
+        async with self._sessions() as session:
+            row = (await session.execute(select(ls).where(condition).order_by(ls.c.id.desc())
+                                         .limit(1))).mappings().first()
+            if row is None:
+                return None
+            return await self._link_of(session, row, await self._platform_map())
+
+    async def active_links(self, station: str, charger: str, connector: str | None
+                           ) -> list[SessionLink]:
+        ls, s, st, ch, co = o.oicp_sessions, t.sessions, t.stations, t.chargers, t.connectors
+        query = (select(ls).join(s, s.c.id == ls.c.charging_session_id)
+                 .join(st, st.c.id == s.c.station_id).join(ch, ch.c.id == s.c.charger_id)
+                 .outerjoin(co, co.c.id == s.c.connector_id)
+                 .where(ls.c.status == ACTIVE, s.c.ended_at.is_(None), s.c.started_at.is_not(None),
+                        st.c.code == station, ch.c.code == charger))
+        if connector is not None:
+            query = query.where(co.c.code == connector)
+        platforms = await self._platform_map()
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).mappings().all()
+            links = [await self._link_of(session, row, platforms) for row in rows]
+        return [link for link in links if link is not None]
+
+    async def queue_notification(self, link: SessionLink, request: OicpRequest, *,
+                                 notification: str | None, progress_at: datetime | None
+                                 ) -> None:
+        ls = o.oicp_sessions
+        async with self._sessions() as session, session.begin():
+            await self._enqueue(session, [request])
+            await session.execute(update(ls).where(ls.c.id == link.id).values(
+                notification=notification, last_progress_at=progress_at,
+                updated_at=self._now()))
+
+    async def queue_cdr(self, link: SessionLink, request: OicpRequest) -> bool:
+        ls = o.oicp_sessions
+        async with self._sessions() as session, session.begin():
+            claimed = await session.execute(
+                # FAILED is re-checked here, not taken from the snapshot: the remote side
+                # may have refused the start since the link was read.
+                update(ls).where(ls.c.id == link.id, ls.c.cdr_status.is_(None),
+                                 ls.c.status != FAILED)
+                .values(cdr_status=CDR_QUEUED, cdr_detail=None, status=ENDED,
+                        updated_at=self._now()))
+            if not getattr(claimed, "rowcount", 0):
+                return False
+            await self._enqueue(session, [request])
+            return True
+
+    async def cdr_impossible(self, link: SessionLink, reason: str) -> None:
+        ls = o.oicp_sessions
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(ls).where(ls.c.id == link.id, ls.c.cdr_status.is_(None))
+                                  .values(cdr_status=CDR_FAILED,
+                                          cdr_detail=f"not sent: {reason}"[:2000],
+                                          updated_at=self._now()))
+
+    async def cdr_skipped(self, link: SessionLink, reason: str) -> None:
+        ls = o.oicp_sessions
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(ls).where(ls.c.id == link.id, ls.c.cdr_status.is_(None))
+                                  .values(cdr_status=CDR_SKIPPED, cdr_detail=reason[:2000],
+                                          status=case((ls.c.status == FAILED, FAILED),
+                                                      else_=ENDED),
+                                          updated_at=self._now()))
+
+    async def cdr_outcome(self, platform_code: str, hubject_session_id: str, status: str,
+                          detail: str | None) -> None:
+        """What became of a queued CDR (the outbox's delivery hooks call this)."""
+        ls, p = o.oicp_sessions, t.roaming_platforms
+        async with self._sessions() as session, session.begin():
+            platform_id = await session.scalar(select(p.c.id).where(p.c.code == platform_code))
+            if platform_id is None:
+                return
+            await session.execute(update(ls).where(
+                ls.c.platform_id == platform_id, ls.c.hubject_session_id == hubject_session_id)
+                .values(cdr_status=status, cdr_detail=detail[:2000] if detail else None,
+                        updated_at=self._now()))
+
+    async def ended_without_cdr(self, platform: OicpPlatform, since: datetime) -> list[int]:
+        ls, s = o.oicp_sessions, t.sessions
+        async with self._sessions() as session:
+            charged = (await session.execute(
+                select(ls.c.id).join(s, s.c.id == ls.c.charging_session_id)
+                .where(ls.c.platform_id == platform.id, ls.c.cdr_status.is_(None),
+                       s.c.ended_at.is_not(None), s.c.ended_at >= since))).scalars().all()
+            reserved = (await session.execute(
+                select(ls.c.id).where(ls.c.platform_id == platform.id,
+                                     ls.c.origin == ORIGIN_RESERVATION,
+                                     ls.c.charging_session_id.is_(None), ls.c.status == ENDED,
+                                     ls.c.cdr_status.is_(None), ls.c.updated_at >= since))
+            ).scalars().all()
+        return sorted({*charged, *reserved})
+
+    async def unlinked_sessions(self, platform: OicpPlatform, since: datetime) -> list[int]:
+        ls, s = o.oicp_sessions, t.sessions
+        async with self._sessions() as session:
+            found = (await session.execute(
+                select(s.c.id).join(ls, and_(ls.c.platform_id == platform.id,
+                                             ls.c.hubject_session_id == s.c.authorization_reference,
+                                             ls.c.charging_session_id.is_(None)))
+                .where(s.c.roaming_platform == platform.code, s.c.created_at >= since,
+                       # a session this young may still have its event in the bus queue
+                       s.c.created_at <= self._now() - _EVENT_GRACE)
+                .order_by(s.c.id))).scalars().all()
+        return [int(charging_id) for charging_id in found]
+
+    async def links(self, platform_code: str, limit: int = 100, offset: int = 0
+                    ) -> tuple[list[LinkRow], int]:
+        """The platform's OICP sessions, newest first (admin API)."""
+        ls, p = o.oicp_sessions, t.roaming_platforms
+        condition = ls.c.platform_id == select(p.c.id).where(
+            p.c.code == platform_code).scalar_subquery()
+        async with self._sessions() as session:
+            total = await session.scalar(select(func.count()).select_from(ls).where(condition))
+            rows = (await session.execute(select(ls).where(condition).order_by(ls.c.id.desc())
+                                          .limit(limit).offset(offset))).mappings().all()
+        return [LinkRow(**{name: row[name] for name in LinkRow.__dataclass_fields__})
+                for row in rows], int(total or 0)
+
+    # --- authorization (oicp.authorizer.AuthorizationLinks) ---------------------------------
+
+    async def targets(self, station: str, charger: str | None, connector: str | None
+                      ) -> list[OicpTarget]:
+        found = []
+        for platform in await self.platforms():
+            evses = [e for e in await self.exported(platform, station)
+                     if charger is None or e.charger.code == charger]
+            ids = []
+            for evse in evses:
+                try:
+                    ids.append((evse, evse_id_of(platform.view, evse.connector)))
+                except OicpMappingError:  # not publishable: no target
+                    continue
+            if not ids:
+                continue
+            exact = next((evse_id for evse, evse_id in ids
+                          if connector is not None and evse.connector.code == connector), None)
+            if connector is not None and exact is None:
+                continue
+            found.append(OicpTarget(platform.code, platform.id, platform.operator_id,
+                                    platform.base_url, exact, exact or ids[0][1]))
+        return found
+
+    async def reusable(self, target: OicpTarget, station: str, token: str,
+                       since: datetime) -> str | None:
+        ls, s, st = o.oicp_sessions, t.sessions, t.stations
+        platform = next((p for p in await self.platforms(target.platform_code)), None)
+        station_evses: set[str] = set()
+        if platform is not None:
+            for evse in await self.exported(platform, station):
+                try:
+                    station_evses.add(evse_id_of(platform.view, evse.connector))
+                except OicpMappingError:  # not publishable: cannot match
+                    continue
+        query = (select(ls.c.hubject_session_id, ls.c.identification, ls.c.evse_id,
+                        ls.c.created_at, ls.c.charging_session_id,
+                        s.c.ended_at, st.c.code.label("station_code"))
+                 .outerjoin(s, s.c.id == ls.c.charging_session_id)
+                 .outerjoin(st, st.c.id == s.c.station_id)
+                 .where(ls.c.platform_id == target.platform_id, ls.c.status.in_([PENDING, ACTIVE]),
+                        ls.c.cdr_status.is_(None))
+                 .order_by(ls.c.id.desc()))
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).mappings().all()
+        wanted = token.upper()
+        for row in rows:
+            try:
+                identification = Identification.model_validate(row["identification"] or {})
+            except ValidationError:
+                continue
+            if token_of(identification) != wanted:
+                continue
+            if row["charging_session_id"] is None:
+                if row["created_at"] >= since and row["evse_id"] in station_evses:
+                    return str(row["hubject_session_id"])
+            elif row["ended_at"] is None and row["station_code"] == station:
+                return str(row["hubject_session_id"])
+        return None
+
+    async def record(self, target: OicpTarget, outcome: AuthorizationOutcome,
+                     identification: Identification, cpo_partner_session_id: str) -> None:
+        ls = o.oicp_sessions
+        now = self._now()
+        assert outcome.session_id is not None
+        try:
+            async with self._sessions() as session, session.begin():
+                await session.execute(insert(ls).values(
+                    platform_id=target.platform_id, hubject_session_id=outcome.session_id,
+                    cpo_partner_session_id=cpo_partner_session_id,
+                    emp_partner_session_id=outcome.emp_partner_session_id,
+                    provider_id=outcome.provider_id, evse_id=target.evse_id or target.evse_hint,
+                    identification=identification.to_json(), origin=ORIGIN_AUTHORIZE,
+                    status=PENDING, created_at=now, updated_at=now))
+        except IntegrityError:
+            pass  # Hubject answered a SessionID we already hold: the first row stands
+
