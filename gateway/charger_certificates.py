@@ -39,7 +39,7 @@ from pki.certificates import (
     verify_chain,
 )
 from pki.csr import load_csr
-from pki.errors import ChainError, PolicyViolation
+from pki.errors import ChainError, PkiError, PolicyViolation
 
 log = structlog.get_logger("evgw.ocpp.certificates")
 
@@ -107,6 +107,19 @@ class ChargerCsrSigner:
         self._root_code = root_code
         self._validity_days = validity_days
         self._now = now
+
+    async def unavailable(self) -> str | None:
+        try:
+            authority = await self._certificates.signing_authority(self._root_code)
+        except (LookupError, PkiError) as exc:
+            log.warning("charging_station_root_unusable", root=self._root_code,
+                        error=type(exc).__name__, detail=str(exc)[:200])
+            return f"charging-station root {self._root_code!r} cannot sign: {exc}"
+        if (authority.certificate.not_valid_after_utc - self._now()).days < 1:
+            log.warning("charging_station_root_unusable", root=self._root_code,
+                        error="expires within a day")
+            return f"charging-station root {self._root_code!r} expires too soon"
+        return None
 
     async def sign(self, station: str, csr_pem: str, certificate_type: str) -> str:
         bound = log.bind(identity=station, root=self._root_code,

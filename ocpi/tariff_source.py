@@ -28,9 +28,14 @@ async def platform_tariffs(catalogue: Any, platform: PlatformRecord, now: dateti
                            ) -> list[PublishedTariff]:
     """The tariffs assigned to ``platform``, valid at ``now``, ordered by id."""
     codes = await catalogue.assigned(AssignmentLevel.PLATFORM, platform.code)
+    if not codes:
+        return []
+    by_code: dict[str, list[Any]] = {}
+    for entry in await catalogue.entries():  # one read for every code, not one per code
+        by_code.setdefault(entry.tariff.code, []).append(entry)
     out = []
     for code in codes:
-        entries = [e for e in await catalogue.entries(code) if e.tariff.valid_at(now)]
+        entries = [e for e in by_code.get(code, []) if e.tariff.valid_at(now)]
         for entry in entries[:1]:
             engine_tariff = to_ocpi_tariff(entry.tariff, country_code=platform.party.country_code,
                                            party_id=platform.party.party_id,

@@ -53,6 +53,12 @@ class CsrSigner(Protocol):
         """``station`` is the connection identifier. Raises when it will not sign."""
         ...
 
+    async def unavailable(self) -> str | None:
+        """Why it cannot sign at all right now (its root is missing, has no key or has
+        expired), or None. Asked before answering, so a charger is never told Accepted
+        for a certificate that cannot come."""
+        ...
+
 
 @dataclass(frozen=True)
 class CsrVerdict:
@@ -82,13 +88,18 @@ class StationCertificates:
     def enabled(self) -> bool:
         return self._signer is not None
 
-    def review(self, station_code: str, identity: str, csr_pem: str,
-               certificate_type: str | None) -> CsrVerdict:
-        """The immediate answer to SignCertificate (cheap: parse and one signature check)."""
+    async def review(self, station_code: str, identity: str, csr_pem: str,
+                     certificate_type: str | None) -> CsrVerdict:
+        """The immediate answer to SignCertificate (cheap: parse, one signature check and
+        one look at the signing root)."""
         bound = log.bind(station_id=station_code, identity=identity,
                          certificate_type=certificate_type)
         bound.info("station_csr_received", csr_chars=len(csr_pem))
         verdict = self._verdict(identity, csr_pem, certificate_type)
+        if verdict.accepted and self._signer is not None:
+            why_not = await self._signer.unavailable()
+            if why_not is not None:
+                verdict = CsrVerdict(False, NOT_CONFIGURED, why_not[:200])
         if verdict.accepted:
             bound.info("station_csr_accepted")
         else:

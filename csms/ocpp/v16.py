@@ -137,8 +137,8 @@ class ChargePoint16(CsmsChargePoint):
     async def on_sign_certificate(self, csr: str) -> dict[str, Any]:
         """Security whitepaper (1.6 edition 3): no certificate type, no statusInfo."""
         service = self.ctx.station_certificates or _NO_SIGNER
-        verdict = service.review(self.station.code, self.station.connection_identifier, csr,
-                                 None)
+        verdict = await service.review(self.station.code,
+                                       self.station.connection_identifier, csr, None)
         if not verdict.accepted:
             return {"status": "Rejected"}
 

@@ -194,8 +194,9 @@ class ChargePoint201(CsmsChargePoint):
     async def on_sign_certificate(self, csr: str, **extra: Any) -> dict[str, Any]:
         certificate_type = extra.get("certificate_type")
         service = self.ctx.station_certificates or _NO_SIGNER
-        verdict = service.review(self.station.code, self.station.connection_identifier, csr,
-                                 certificate_type)
+        verdict = await service.review(self.station.code,
+                                       self.station.connection_identifier, csr,
+                                       certificate_type)
         if not verdict.accepted:
             status_info: dict[str, Any] = {"reasonCode": verdict.reason_code}
             if verdict.additional_info:

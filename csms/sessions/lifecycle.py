@@ -47,6 +47,20 @@ class AuthorizationMode(StrEnum):
     PUBLIC_FREE = "PUBLIC_FREE"
 
 
+class SessionNetwork(StrEnum):
+    """Whose network a session belongs to in lists and reports. Only a roaming customer
+    (an eMSP's or Hubject's driver) is ROAMING: a payment-terminal session is the CPO's own
+    ad hoc customer paying by card, so it counts as HOME like customer and free sessions."""
+
+    HOME = "HOME"
+    ROAMING = "ROAMING"
+
+
+def network_of(mode: str) -> SessionNetwork:
+    return (SessionNetwork.ROAMING if mode == AuthorizationMode.ROAMING_CUSTOMER
+            else SessionNetwork.HOME)
+
+
 class InvalidTransition(ValueError):
     """A status change the lifecycle does not allow."""
 

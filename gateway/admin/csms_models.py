@@ -22,6 +22,10 @@ class SessionRead(BaseModel):
     customer: str | None
     authorization_mode: str
     authorization_reference: str | None
+    network: str = Field(description="HOME (customers, payment terminals, free) or ROAMING "
+                         "(a roaming platform's customer)")
+    roaming_platform: str | None = Field(
+        default=None, description="Platform whose customer or terminal the session serves")
     transaction_id: str | None
     created_at: datetime
     started_at: datetime | None

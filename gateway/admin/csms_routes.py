@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from csms.charging.errors import SessionNotFound
 from csms.network.errors import NotFound
 from csms.ocpp.passwords import hash_password
+from csms.sessions.lifecycle import SessionNetwork
 from gateway.admin.csms_models import (
     ChargingPeriodRead,
     IdleRunResult,
@@ -97,8 +98,20 @@ async def list_sessions(request: web.Request) -> web.Response:
     rows, total = await _queries(request).sessions(
         date_from=_time_param(request, "from"), date_to=_time_param(request, "to"),
         customer=request.query.get("customer"), status=request.query.get("status"),
-        station=request.query.get("station"), limit=limit, offset=offset)
+        station=request.query.get("station"), limit=limit, offset=offset,
+        network=_network_param(request))
     return _list(request, SessionRead, _rows(SessionRead, rows), total)
+
+
+def _network_param(request: web.Request) -> str | None:
+    value = request.query.get("network")
+    if value is None:
+        return None
+    if value.upper() not in SessionNetwork.__members__:
+        raise BadRequest("network must be home or roaming", [
+            {"loc": ["query", "network"], "msg": "expected home or roaming",
+             "type": "enum"}])
+    return value.upper()
 
 
 def _periods(history: list[dict[str, Any]], end: datetime | None) -> list[dict[str, Any]]:
@@ -217,7 +230,9 @@ CSMS_ROUTES: list[AdminRoute] = [
                "Accept: text/csv)", "sessions", response=SessionRead, response_is_list=True,
                csv=True, query=(*_RANGE, QueryParam("customer", "customer code"),
                                 QueryParam("status", "session status"),
-                                QueryParam("station", "station code"), *_PAGE)),
+                                QueryParam("station", "station code"),
+                                QueryParam("network", "home (customers, payment terminals) "
+                                           "or roaming"), *_PAGE)),
     AdminRoute("GET", "/sessions/{session_id}", get_session,
                "A session with meter values, status history and charging periods",
                "sessions", response=SessionDetail, errors={404: "Unknown session"}),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from csms.sessions.lifecycle import AuthorizationMode, SessionNetwork
 from gateway.db import tables as t
 
 _STATION = t.stations.alias("st")
@@ -17,11 +18,18 @@ _CONNECTOR = t.connectors.alias("co")
 _CUSTOMER = t.customers.alias("cu")
 
 
+# csms.sessions.lifecycle.network_of, in SQL (so lists filter and page on it).
+_NETWORK: ColumnElement[str] = case(
+    (t.sessions.c.authorization_mode == AuthorizationMode.ROAMING_CUSTOMER.value,
+     SessionNetwork.ROAMING.value), else_=SessionNetwork.HOME.value)
+
+
 def _session_select() -> Select[Any]:
     s = t.sessions
     return (
         select(s, _STATION.c.code.label("station"), _CHARGER.c.code.label("charger"),
-               _CONNECTOR.c.code.label("connector"), _CUSTOMER.c.code.label("customer"))
+               _CONNECTOR.c.code.label("connector"), _CUSTOMER.c.code.label("customer"),
+               _NETWORK.label("network"))
         .join(_STATION, _STATION.c.id == s.c.station_id)
         .outerjoin(_CHARGER, _CHARGER.c.id == s.c.charger_id)
         .outerjoin(_CONNECTOR, _CONNECTOR.c.id == s.c.connector_id)
@@ -36,9 +44,12 @@ class CsmsQueries:
     async def sessions(
         self, *, date_from: datetime | None, date_to: datetime | None, customer: str | None,
         status: str | None, station: str | None, limit: int, offset: int,
+        network: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         s = t.sessions
-        clauses = []
+        clauses: list[ColumnElement[bool]] = []
+        if network is not None:
+            clauses.append(_NETWORK.in_([network.upper()]))
         if date_from is not None:
             clauses.append(s.c.created_at >= date_from)
         if date_to is not None:

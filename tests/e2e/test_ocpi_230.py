@@ -173,6 +173,10 @@ async def test_payment_session_from_start_to_cdr(ocpi_gateway: Any) -> None:
             mine = next(s for s in listed if s["id"] == tx)
             assert mine["authorization_mode"] == "PAYMENT_TRANSACTION"
             assert mine["customer"] is None and mine["authorization_reference"] == REFERENCE
+            assert mine["network"] == "HOME"
+            _, home = await gateway.admin("GET", "/sessions?network=home")
+            _, roaming = await gateway.admin("GET", "/sessions?network=roaming")
+            assert tx in [s["id"] for s in home] and tx not in [s["id"] for s in roaming]
             gateway.clock.set(datetime(2026, 11, 21, 8, 30, tzinfo=UTC))
             await sim.call("MeterValues", mv(2, tx, "2026-11-21T08:30:00Z", "5000"))
             await _flush(gateway)

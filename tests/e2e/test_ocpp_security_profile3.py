@@ -463,6 +463,20 @@ async def test_sign_certificate_rejected_without_a_configured_root(
             "status": "Rejected"}
 
 
+async def test_sign_certificate_rejected_while_the_configured_root_is_missing(
+    gateway: Gateway
+) -> None:
+    # EVGW_CHARGING_STATION_ROOT names a root that was never created: no Accepted for a
+    # certificate that cannot come
+    async with gateway.charger("station-02", P201) as sim:
+        await boot201(sim)
+        answer = await _rejected(sim, {"csr": new_csr("station-02")[0]})
+        assert answer["statusInfo"]["reasonCode"] == "NotConfigured"
+        await create_root(gateway, CS_ROOT)
+        accepted = await sim.call("SignCertificate", {"csr": new_csr("station-02")[0]})
+        assert accepted["status"] == "Accepted"
+
+
 # --- the strict ocpp-rpc peer ----------------------------------------------------------------
 
 

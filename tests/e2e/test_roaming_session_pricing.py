@@ -75,6 +75,11 @@ async def test_roaming_session_priced_with_tariffs(gateway: Any) -> None:
     tx = await _charge(gateway)
     live = gateway.live
     assert live["authorization_mode"] == "ROAMING_CUSTOMER"
+    assert live["network"] == "ROAMING" and live["roaming_platform"] is not None
+    _, roaming = await gateway.admin("GET", "/sessions?network=roaming")
+    assert tx in [s["id"] for s in roaming]
+    status, _ = await gateway.admin("GET", "/sessions?network=elsewhere")
+    assert status == 400
     assert Decimal(live["amount"]) == Decimal("1.83")  # 5 kWh at 0.30 + 22 % VAT so far
     _, session = await gateway.admin("GET", f"/sessions/{tx}")
     # 10 kWh at 0.30 = 3.00, 10 min parking at 2.40/h = 0.40; incl. 22 % VAT = 4.148
