@@ -36,6 +36,7 @@ from csms.authorization import (
     NO_AUTHORIZATION,
     AuthorizationDecision,
     AuthorizationRequest,
+    AuthorizationSource,
     AuthorizationStatus,
     Authorizer,
 )
@@ -119,6 +120,11 @@ class StartOutcome:
 _DEFERRED: ContextVar[list[DomainEvent] | None] = ContextVar("deferred_events", default=None)
 
 
+def _source_of(session: SessionRecord) -> AuthorizationSource:
+    return (AuthorizationSource.ROAMING if session.roaming_platform is not None
+            else AuthorizationSource.LOCAL)
+
+
 class SessionService:
     def __init__(
         self, uow: CsmsUnitOfWork, authorizer: Authorizer, events: EventPublisher,
@@ -166,7 +172,19 @@ class SessionService:
         self, station: StationInfo, id_token: str, token_type: str | None,
         charger: ChargerInfo | None = None, connector: ConnectorInfo | None = None,
     ) -> AuthorizationDecision:
-        """Authorizes a token; a known customer who is refused gets a REFUSED session."""
+        """Authorizes a token; a known customer who is refused gets a REFUSED session.
+
+        A token a remote start prepared a READY session for is already authorized by whoever
+        asked for the start (a CPO operator, an eMSP, Hubject, a payment terminal): chargers
+        configured to authorize remote starts (1.6 AuthorizeRemoteTxRequests, 2.0.1
+        AuthorizeRemoteStart) send Authorize for it, and the chain must not be asked again
+        (a terminal's ad hoc token is unknown to it; Hubject would open a second session)."""
+        prepared = await self._prepared_for_token(station, id_token, connector)
+        if prepared is not None:
+            log.info("token_authorized", station_id=station.code, status=prepared.status,
+                     source=prepared.source, customer=prepared.customer_code,
+                     prepared_by="remote_start")
+            return prepared
         decision = await self._authorizer.authorize(AuthorizationRequest(
             station.code, charger.code if charger else None,
             connector.code if connector else None, id_token, token_type))
@@ -258,6 +276,21 @@ class SessionService:
                  offline=request.offline)
         return StartOutcome(session, decision or AuthorizationDecision(
             AuthorizationStatus.ACCEPTED))
+
+    async def _prepared_for_token(self, station: StationInfo, id_token: str,
+                                  connector: ConnectorInfo | None
+                                  ) -> AuthorizationDecision | None:
+        async with self._uow() as repo:
+            ready = await repo.sessions_where(station_id=station.id,
+                                              status=SessionStatus.READY, id_token=id_token)
+        for session in ready:
+            if connector is None or session.connector_id in (None, connector.id):
+                return AuthorizationDecision(
+                    AuthorizationStatus.ACCEPTED, _source_of(session),
+                    customer_id=session.customer_id,
+                    authorization_reference=session.authorization_reference,
+                    roaming_party=session.roaming_platform, mode=session.authorization_mode)
+        return None
 
     async def _prepared_decision(self, request: StartRequest) -> AuthorizationDecision | None:
         async with self._uow() as repo:

@@ -139,6 +139,12 @@ async def _payment_session(gateway: Any, ptp: FakePtp, sim: Any) -> int:
     await _flush(gateway)
     assert (await ptp.wait_command_result(answer)).body["result"] == "ACCEPTED"
     assert ("RemoteStartTransaction", {"idTag": "PAY-0001", "connectorId": 2}) in sim.received
+    # a charger with AuthorizeRemoteTxRequests asks first: the terminal's ad hoc token is
+    # known to no authorizer, the prepared session answers for it
+    authorized = await sim.call("Authorize", {"idTag": "PAY-0001"})
+    assert authorized["idTagInfo"]["status"] == "Accepted"
+    assert await sim.call("Authorize", {"idTag": "PAY-0002"}) == {
+        "idTagInfo": {"status": "Invalid"}}
     gateway.clock.set(datetime(2026, 11, 21, 8, 0, 5, tzinfo=UTC))
     start = await sim.call("StartTransaction", {
         "connectorId": 2, "idTag": "PAY-0001", "meterStart": 0,
