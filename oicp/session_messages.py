@@ -23,6 +23,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oicp.errors import OicpMappingError
@@ -158,17 +159,21 @@ def charge_detail_record(view: OicpSessionView) -> ChargeDetailRecord:
     )
 
 
+def _identity(view: OicpSessionView) -> dict[str, Any]:
+    """The fields every charging notification repeats: which session, EVSE and driver."""
+    return {"session_id": view.session_id,
+            "cpo_partner_session_id": view.cpo_partner_session_id,
+            "emp_partner_session_id": view.emp_partner_session_id,
+            "identification": view.identification, "evse_id": view.evse_id,
+            "operator_id": view.operator_id}
+
+
 def start_notification(view: OicpSessionView) -> ChargingNotificationStart:
     """``Start``: energy started flowing."""
     view, _zone = _localized(view)
     charging_start = _charging_start(view)
     return ChargingNotificationStart(
-        session_id=view.session_id,
-        cpo_partner_session_id=view.cpo_partner_session_id,
-        emp_partner_session_id=view.emp_partner_session_id,
-        identification=view.identification,
-        evse_id=view.evse_id,
-        operator_id=view.operator_id,
+        **_identity(view),
         charging_start=charging_start,
         session_start=min(view.session_start, charging_start),
         meter_value_start=kwh(view.meter_start_wh) if view.meter_start_wh is not None else None,
@@ -192,12 +197,7 @@ def progress_notification(view: OicpSessionView, at: datetime) -> ChargingNotifi
     charging_start = _charging_start(view)
     duration_ms = max(0, int((at - charging_start).total_seconds() * 1000))
     return ChargingNotificationProgress(
-        session_id=view.session_id,
-        cpo_partner_session_id=view.cpo_partner_session_id,
-        emp_partner_session_id=view.emp_partner_session_id,
-        identification=view.identification,
-        evse_id=view.evse_id,
-        operator_id=view.operator_id,
+        **_identity(view),
         charging_start=charging_start,
         event_occurred=max(at, charging_start),
         charging_duration=duration_ms,
@@ -220,12 +220,7 @@ def end_notification(view: OicpSessionView, at: datetime) -> ChargingNotificatio
     consumed = _consumed(view)
     session_end = max(view.session_end, charging_end) if view.session_end else None
     return ChargingNotificationEnd(
-        session_id=view.session_id,
-        cpo_partner_session_id=view.cpo_partner_session_id,
-        emp_partner_session_id=view.emp_partner_session_id,
-        identification=view.identification,
-        evse_id=view.evse_id,
-        operator_id=view.operator_id,
+        **_identity(view),
         charging_end=charging_end,
         charging_start=charging_start,
         session_start=min(view.session_start, charging_start),
@@ -242,12 +237,7 @@ def error_notification(view: OicpSessionView, error_type: ErrorType,
                        info: str | None = None) -> ChargingNotificationError:
     """``Error`` (a connector fault during the session: ``ConnectorError``)."""
     return ChargingNotificationError(
-        session_id=view.session_id,
-        cpo_partner_session_id=view.cpo_partner_session_id,
-        emp_partner_session_id=view.emp_partner_session_id,
-        identification=view.identification,
-        evse_id=view.evse_id,
-        operator_id=view.operator_id,
+        **_identity(view),
         error_type=error_type,
         error_additional_info=info[:250] if info else None,
     )

@@ -92,14 +92,30 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+def _add_ptp_role(doc: dict[str, Any]) -> dict[str, Any]:
+    """Spec gap of 2.3.0: it introduces the payment terminal provider, but its Role enum
+    lists only CPO, EMSP, NAP, NSP, OTHER, SCSP (see :class:`ocpi.models.Role`); without
+    ``PTP`` no PTP could send valid Credentials. Nothing else is relaxed."""
+    role = ((doc.get("components") or {}).get("schemas") or {}).get("Role")
+    if isinstance(role, dict) and isinstance(role.get("enum"), list) and \
+            "PTP" not in role["enum"]:
+        role["enum"] = [*role["enum"], "PTP"]
+    return doc
+
+
+# Documented patches applied to the loaded schemas (never to the files), per version.
+_PATCHES: dict[str, Any] = {"2.3.0": _add_ptp_role}
+
+
 class _Spec:
     def __init__(self, version: str) -> None:
         root = openapi_dir(version)
+        patch = _PATCHES.get(version, lambda doc: doc)
         resources: list[tuple[str, Resource[Any]]] = []
         self.index: dict[str, str] = {}
         files = sorted(root.rglob("*.yaml"), key=lambda p: (len(p.relative_to(root).parts), p.name))
         for path in files:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc = patch(yaml.safe_load(path.read_text(encoding="utf-8")))
             uri = path.resolve().as_uri()
             resources.append((uri, Resource.from_contents(doc, default_specification=DRAFT202012)))
             for name in (doc.get("components") or {}).get("schemas") or {}:
@@ -107,6 +123,7 @@ class _Spec:
         self.registry: Registry[Any] = Registry().with_resources(resources)
         self.checker = _format_checker()
 
+    @cache  # noqa: B019 - one spec object per version and process
     def validator(self, name: str) -> Draft202012Validator:
         uri = self.index.get(name)
         if uri is None:
