@@ -149,7 +149,8 @@ async def _serve(settings: Settings, demo: bool) -> None:
                           deps.certificates)
         await tls.start(runner, settings.http_host, settings.https_port)
     oicp = await start_oicp_listener(deps)  # Hubject's calls, on EVGW_OICP_PORT only
-    _print_banner(settings, new_token, configured is not None, demo, seeded)
+    _print_banner(settings, new_token, configured is not None, demo, seeded,
+                  oicp.port if oicp is not None else None)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -165,7 +166,8 @@ async def _serve(settings: Settings, demo: bool) -> None:
 
 
 def _print_banner(
-    settings: Settings, new_token: str | None, configured: bool, demo: bool, seeded: bool
+    settings: Settings, new_token: str | None, configured: bool, demo: bool, seeded: bool,
+    oicp_port: int | None = None,
 ) -> None:
     base = settings.advertised_url()
     ws = base.replace("http", "ws", 1)
@@ -175,6 +177,9 @@ def _print_banner(
         *([f"  OCPP secure     wss://{settings.http_host}:{settings.https_port}/ocpp/"
            "{connection_identifier}"] if settings.tls_cert and settings.tls_key else []),
         f"  OCPI versions   {base}/ocpi/versions",
+        (f"  OICP (mTLS)     https://{settings.http_host}:{oicp_port}/api/oicp/"
+         if oicp_port is not None else
+         "  OICP            off (set EVGW_OICP_TLS_CERT/KEY or EVGW_TLS_CERT/KEY)"),
         f"  admin API       {base}{ADMIN_PREFIX}",
         f"  OpenAPI         {base}{ADMIN_PREFIX}/openapi.json",
         f"  health          {base}/health  {base}/ready  {base}/metrics",
