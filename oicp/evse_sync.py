@@ -9,6 +9,11 @@ requires whole records.  Statuses go one change at a time; an EVSE never pushed 
 
 Pushes of one kind must be sequential (SPEC-01): the gateway sends every EVSE data message
 of a platform on one outbox stream and every status message on another.
+
+A network of tens of thousands of EVSEs makes every per-record step count: a record is
+serialized once (:class:`PreparedRecord`: its JSON text and digest) and that text serves
+the comparison, the message body (:func:`push_evse_data_body`) and the bookkeeping.
+Keeping text instead of models or dicts also keeps the garbage collector's work small.
 """
 
 from __future__ import annotations
@@ -18,36 +23,87 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from oicp.errors import OicpDecodeError
+from oicp.mapping import push_evse_data
 from oicp.models import decode
+from oicp.models.common import ActionType
 from oicp.models.evse_data import EvseDataRecord
 from oicp.models.evse_status import EvseStatus, EvseStatusRecord
+from oicp.views import OicpPlatformView
 
 __all__ = [
     "MAX_RECORDS_PER_PUSH",
     "EvseDataDelta",
+    "PreparedRecord",
     "PushedEvse",
+    "PushedSummary",
     "chunks",
     "evse_data_delta",
+    "json_digest",
+    "push_evse_data_body",
     "record_digest",
     "status_changes",
 ]
 
 MAX_RECORDS_PER_PUSH = 100
+_COMPACT = (",", ":")  # the separators of every JSON text we send and digest
 T = TypeVar("T")
+
+
+def json_digest(document: Mapping[str, Any]) -> str:
+    """SHA-256 of a record's JSON object (keys sorted): equal digests, equal records."""
+    text = json.dumps(document, sort_keys=True, separators=_COMPACT)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def record_digest(record: EvseDataRecord) -> str:
     """SHA-256 of the record's JSON (keys sorted): equal digests, equal records."""
-    text = json.dumps(record.to_json(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return json_digest(record.to_json())
 
 
-@dataclass(frozen=True, slots=True)
-class PushedEvse:
-    """What Hubject was last sent for one EvseID (``digest`` None: data never pushed)."""
+class PreparedRecord(NamedTuple):
+    """A record serialized once: its JSON text as sent (compact, the model's key order)
+    and its digest (:func:`record_digest`). A tuple of strings: the garbage collector
+    stops tracking it, which matters with tens of thousands alive."""
+
+    evse_id: str
+    text: str
+    digest: str
+
+    @staticmethod
+    def of(record: EvseDataRecord) -> PreparedRecord:
+        document = record.to_json()
+        return PreparedRecord(record.evse_id, json.dumps(document, separators=_COMPACT),
+                              json_digest(document))
+
+    def document(self) -> dict[str, Any]:
+        """The record's JSON object (what ``record.to_json()`` gave)."""
+        value: dict[str, Any] = json.loads(self.text)
+        return value
+
+
+_RECORDS_SLOT = "EvseDataRecord-records-go-here"
+
+
+def push_evse_data_body(platform: OicpPlatformView, records: Sequence[PreparedRecord],
+                        action: ActionType) -> str:
+    """The eRoamingPushEvseData body of ``records`` as compact JSON text: the bytes of
+    ``json.dumps(push_evse_data(...).to_json(), separators=(",", ":"))``, joined from the
+    records' texts instead of building and encoding one object of every record."""
+    envelope = push_evse_data(platform, (), action).to_json()
+    envelope["OperatorEvseData"]["EvseDataRecord"] = _RECORDS_SLOT
+    text = json.dumps(envelope, separators=_COMPACT)
+    slot = json.dumps(_RECORDS_SLOT)
+    assert text.count(slot) == 1
+    return text.replace(slot, "[" + ",".join(r.text for r in records) + "]")
+
+
+class PushedEvse(NamedTuple):
+    """What Hubject was last sent for one EvseID (``digest`` None: data never pushed).
+    A tuple, so that tens of thousands of them (without ``record``) cost the garbage
+    collector nothing."""
 
     evse_id: str
     digest: str | None = None
@@ -55,6 +111,30 @@ class PushedEvse:
     status: str | None = None
     data_pushed_at: datetime | None = None
     status_pushed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushedSummary:
+    """Counts and oldest push times of what a platform was sent (the full-load schedule
+    needs only these, not every EvseID)."""
+
+    evses: int = 0  # EvseIDs remembered (data, status or both)
+    data_records: int = 0  # of them with pushed EVSE data
+    oldest_data_push: datetime | None = None
+    statuses: int = 0  # of them with a pushed status
+    oldest_status_push: datetime | None = None
+
+    def data_due(self, limit: datetime) -> bool:
+        """Whether a data fullLoad is due: nothing pushed yet (or no push time known), or
+        the oldest push at ``limit`` or before."""
+        return not self.data_records or self.oldest_data_push is None or \
+            self.oldest_data_push <= limit
+
+    def status_due(self, limit: datetime) -> bool:
+        """Whether a status fullLoad is due: EvseIDs are known but no status was pushed
+        (or no push time known), or the oldest push at ``limit`` or before."""
+        return bool(self.evses) and (not self.statuses or self.oldest_status_push is None
+                                     or self.oldest_status_push <= limit)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,15 @@ stream:
 
 Per platform an ``asyncio.Lock`` serializes the read-compare-queue of EVSE data and
 statuses (the bus handler, the periodic job and the admin API run concurrently).
+
+Scale (tens of thousands of EVSEs per platform).  A station event reads only that
+station's EVSEs and what was last pushed for them.  :meth:`OicpOutbound.reconcile` first
+asks the store for a cheap :class:`NetworkVersion` (row counts and latest changes of what
+EVSE data and pricing are made of) and reads the whole network -- once per pass -- only
+when it differs from the last completed pass's, when a full load is due, or at least every
+``NETWORK_RECHECK_EVERY`` (which heals a change the version cannot see, e.g. a write that
+committed late with an older timestamp).  Mapping and digesting thousands of records
+yields to the event loop every ``YIELD_EVERY`` records, so chargers are not stalled.
 """
 
 from __future__ import annotations
@@ -28,8 +37,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -47,8 +56,23 @@ from csms.events import (
 )
 from oicp.dynamic_pricing import pricing_push
 from oicp.errors import OicpError, OicpMappingError
-from oicp.evse_sync import PushedEvse, chunks, evse_data_delta, status_changes
-from oicp.mapping import evse_data_record, evse_id_of, evse_status, push_evse_data, push_evse_status
+from oicp.evse_sync import (
+    PreparedRecord,
+    PushedEvse,
+    PushedSummary,
+    chunks,
+    evse_data_delta,
+    push_evse_data_body,
+    record_digest,
+    status_changes,
+)
+from oicp.mapping import (
+    evse_data_record,
+    evse_id_of,
+    evse_status,
+    push_evse_status,
+    time_zone_offset,
+)
 from oicp.models.common import ActionType
 from oicp.models.evse_data import EvseDataRecord
 from oicp.models.evse_status import EvseStatus, EvseStatusRecord
@@ -70,7 +94,10 @@ from tariffs.roaming import RoamingTariff
 __all__ = [
     "EVSE_DATA_FULL_LOAD_EVERY",
     "EVSE_STATUS_FULL_LOAD_EVERY",
+    "NETWORK_RECHECK_EVERY",
+    "YIELD_EVERY",
     "ExportedEvse",
+    "NetworkVersion",
     "OicpOutbound",
     "OicpPlatform",
     "OicpRequest",
@@ -82,6 +109,8 @@ log = structlog.get_logger("evgw.oicp")
 EVSE_DATA_FULL_LOAD_EVERY = timedelta(days=7)
 EVSE_STATUS_FULL_LOAD_EVERY = timedelta(days=1)
 CDR_RECONCILE_WINDOW = timedelta(days=7)
+NETWORK_RECHECK_EVERY = timedelta(hours=1)  # a full network read at least this often
+YIELD_EVERY = 200  # records mapped/digested between two yields to the event loop
 # Kinds of outbox messages (rate limits and the admin API filter on them).
 KIND_EVSE_DATA = "evse_data"
 KIND_EVSE_STATUS = "evse_status"
@@ -100,7 +129,7 @@ class OicpRequest:
     stream: str
     kind: str
     url: str
-    body: dict[str, Any]
+    body: dict[str, Any] | str  # str: already JSON (EVSE data, joined from record texts)
 
 
 @dataclass(frozen=True)
@@ -130,6 +159,17 @@ class ExportedEvse:
 
 
 @dataclass(frozen=True)
+class NetworkVersion:
+    """A cheap fingerprint of what the platform's EVSE data and pricing are made of:
+    ``stamp`` changes whenever the network, the platform or the tariffs do (row counts and
+    latest ``updated_at``); ``time_zones`` are the IANA zones in use, whose UTC offsets
+    (DST) are part of every record."""
+
+    stamp: tuple[Any, ...]
+    time_zones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SessionLink:
     """A stored OICP session (``oicp_sessions``) and the view its messages are made of."""
 
@@ -152,10 +192,20 @@ class OutboundStore(Protocol):
     async def exported(self, platform: OicpPlatform, station: str | None = None
                        ) -> list[ExportedEvse]: ...
 
-    async def pushed(self, platform_id: int) -> dict[str, PushedEvse]: ...
+    async def pushed(self, platform_id: int, evse_ids: Collection[str] | None = None, *,
+                     records: bool = True) -> dict[str, PushedEvse]:
+        """What was last pushed, of ``evse_ids`` only when given; without ``records`` the
+        stored record JSON is not read (``PushedEvse.record`` None)."""
+        ...
+
+    async def pushed_summary(self, platform_id: int) -> PushedSummary: ...
+
+    async def network_version(self, platform: OicpPlatform) -> NetworkVersion:
+        """Cheap: equal versions (and equal instants' UTC offsets) mean equal exports."""
+        ...
 
     async def queue_evse_data(self, platform: OicpPlatform, requests: Sequence[OicpRequest],
-                              records: dict[str, EvseDataRecord], removed: Sequence[str],
+                              records: Mapping[str, PreparedRecord], removed: Sequence[str],
                               *, full_load: bool) -> None:
         """Queues the pushes and remembers ``records`` (digest and JSON) as pushed now;
         ``removed`` EvseIDs are forgotten; a full load forgets every other EvseID."""
@@ -219,11 +269,26 @@ class OutboundStore(Protocol):
 class _PlatformState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     unpublishable: dict[str, str] = field(default_factory=dict)  # connector -> reason logged
+    # What the last completed reconciliation read the network at, and when.
+    reconciled: tuple[Any, ...] | None = None
+    reconciled_at: datetime | None = None
+    # (EvseID, digest) of each EVSE's record (None: not publishable) by what the record
+    # is made of, for ``digests_view``: a delta pass maps only EVSEs whose inputs changed.
+    digests: dict[tuple[Any, ...], tuple[str, str] | None] = field(default_factory=dict)
+    digests_view: OicpPlatformView | None = None
 
 
 def _body(model: Any) -> dict[str, Any]:
     data: dict[str, Any] = model.to_json()
     return data
+
+
+async def _breathe(count: int) -> None:
+    """Yields to the event loop every ``YIELD_EVERY`` records of a long CPU-bound loop."""
+    if count % YIELD_EVERY == 0:
+        await asyncio.sleep(0)
+
+
 
 
 class OicpOutbound:
@@ -247,33 +312,84 @@ class OicpOutbound:
 
     # --- EVSE data ------------------------------------------------------------------------
 
-    def _records(self, platform: OicpPlatform, evses: Sequence[ExportedEvse], *,
-                 quiet: bool = False) -> dict[str, EvseDataRecord]:
-        """The EvseDataRecords of the publishable EVSEs (the others are logged)."""
-        at = self._now()
-        records: dict[str, EvseDataRecord] = {}
-        for evse in evses:
-            try:
-                record = evse_data_record(platform.view, evse.area, evse.charger,
-                                          evse.connector, at=at)
-            except OicpMappingError as exc:
-                key, reason = f"{evse.charger.code}/{evse.connector.code}", str(exc)
-                logged = self._platform_state(platform.code).unpublishable
-                if not quiet and logged.get(key) != reason:  # once per reason, not per run
-                    logged[key] = reason
-                    log.warning("oicp_evse_not_publishable", platform=platform.code,
-                                charger=evse.charger.code, connector=evse.connector.code,
-                                reason=reason)
-                continue
-            records[record.evse_id] = record
-        return records
+    def _map(self, platform: OicpPlatform, evse: ExportedEvse, at: datetime, *,
+             quiet: bool = False) -> EvseDataRecord | None:
+        """The EVSE's record; None when it is not publishable (logged once per reason)."""
+        try:
+            return evse_data_record(platform.view, evse.area, evse.charger, evse.connector,
+                                    at=at)
+        except OicpMappingError as exc:
+            key, reason = f"{evse.charger.code}/{evse.connector.code}", str(exc)
+            logged = self._platform_state(platform.code).unpublishable
+            if not quiet and logged.get(key) != reason:  # once per reason, not per run
+                logged[key] = reason
+                log.warning("oicp_evse_not_publishable", platform=platform.code,
+                            charger=evse.charger.code, connector=evse.connector.code,
+                            reason=reason)
+            return None
 
-    def _data_requests(self, platform: OicpPlatform, records: Sequence[EvseDataRecord],
+    async def _mapped(self, platform: OicpPlatform, evses: Sequence[ExportedEvse], *,
+                      quiet: bool = False) -> AsyncIterator[EvseDataRecord]:
+        """The record of each publishable EVSE (the others are logged), one at a time: a
+        caller keeps only what it needs of tens of thousands of records."""
+        at = self._now()
+        for count, evse in enumerate(evses, 1):
+            await _breathe(count)
+            record = self._map(platform, evse, at, quiet=quiet)
+            if record is not None:
+                yield record
+
+    async def _digested(self, platform: OicpPlatform, evses: Sequence[ExportedEvse]
+                        ) -> AsyncIterator[tuple[str, str, ExportedEvse]]:
+        """(EvseID, record digest, EVSE) of each publishable EVSE. A record is a pure
+        function of the views without their live status, and of the zone's UTC offset:
+        what the last pass computed from equal inputs is taken as is (a status change
+        touches ``updated_at`` and so makes the pass read the network, not map it)."""
+        state = self._platform_state(platform.code)
+        known = state.digests if state.digests_view == platform.view else {}
+        current: dict[tuple[Any, ...], tuple[str, str] | None] = {}
+        at = self._now()
+        # Flat tuples of field values (one object per EVSE kept, not views): the parts
+        # of an area and a charger are made once per pass.
+        areas: dict[int, tuple[Any, ...]] = {}
+        chargers: dict[int, tuple[Any, ...]] = {}
+        for count, evse in enumerate(evses, 1):
+            await _breathe(count)
+            area = areas.get(id(evse.area))
+            if area is None:
+                zone = evse.area.time_zone
+                area = areas[id(evse.area)] = (*_data_fields(evse.area),
+                                               _zone_offset(zone, at) if zone else "")
+            charger = chargers.get(id(evse.charger))
+            if charger is None:
+                charger = chargers[id(evse.charger)] = _data_fields(evse.charger)
+            key = area + charger + _data_fields(evse.connector)
+            if key in known:
+                found = known[key]
+            else:
+                record = self._map(platform, evse, at)
+                found = None if record is None else (record.evse_id, record_digest(record))
+            current[key] = found
+            if found is not None:
+                yield found[0], found[1], evse
+        state.digests, state.digests_view = current, platform.view
+
+    async def _prepared(self, platform: OicpPlatform, evses: Sequence[ExportedEvse]
+                        ) -> AsyncIterator[PreparedRecord]:
+        async for record in self._mapped(platform, evses):
+            yield PreparedRecord.of(record)
+
+    async def _records(self, platform: OicpPlatform, evses: Sequence[ExportedEvse]
+                       ) -> dict[str, PreparedRecord]:
+        """The serialized records of the publishable EVSEs, by EvseID."""
+        return {r.evse_id: r async for r in self._prepared(platform, evses)}
+
+    def _data_requests(self, platform: OicpPlatform, records: Sequence[PreparedRecord],
                        action: ActionType) -> list[OicpRequest]:
         """Delta pushes of at most ``MAX_RECORDS_PER_PUSH`` records each."""
         url = platform.url(Operation.PUSH_EVSE_DATA)
         return [OicpRequest(platform.code, "evse-data", KIND_EVSE_DATA, url,
-                            _body(push_evse_data(platform.view, batch, action)))
+                            push_evse_data_body(platform.view, batch, action))
                 for batch in chunks(records)]
 
     async def full_load_evse_data(self, platform_code: str) -> int:
@@ -283,58 +399,82 @@ class OicpOutbound:
             return await self._full_load_data(platform)
 
     async def _full_load_data(self, platform: OicpPlatform,
-                              records: dict[str, EvseDataRecord] | None = None) -> int:
+                              records: Mapping[str, PreparedRecord] | None = None) -> int:
         if records is None:
-            records = self._records(platform, await self._store.exported(platform))
+            records = await self._records(platform, await self._store.exported(platform))
         ordered = [records[k] for k in sorted(records)]
         # A fullLoad replaces Hubject's whole set, so it is one message, never split.
         request = OicpRequest(platform.code, "evse-data", KIND_EVSE_DATA,
                               platform.url(Operation.PUSH_EVSE_DATA),
-                              _body(push_evse_data(platform.view, ordered,
-                                                   ActionType.FULL_LOAD)))
+                              push_evse_data_body(platform.view, ordered,
+                                                  ActionType.FULL_LOAD))
         await self._store.queue_evse_data(platform, [request], records, (), full_load=True)
         self._wake()
         log.info("oicp_evse_data_full_load_queued", platform=platform.code,
                  records=len(records))
         return len(records)
 
-    async def _evse_data_delta(self, platform: OicpPlatform, counts: dict[str, int]) -> None:
-        pushed = await self._store.pushed(platform.id)
-        records = self._records(platform, await self._store.exported(platform))
-        stamps = [p.data_pushed_at for p in pushed.values() if p.digest]
-        if not stamps and not records:
-            return  # nothing published, nothing ever pushed
-        if not stamps or _older_than(stamps, self._now() - EVSE_DATA_FULL_LOAD_EVERY):
-            counts["evse_data_full_load"] += await self._full_load_data(platform, records)
-            return
-        delta = evse_data_delta(records, pushed)
-        for evse_id in delta.undeletable:
+    async def _evse_data_delta(self, platform: OicpPlatform, evses: Sequence[ExportedEvse],
+                               summary: PushedSummary, counts: dict[str, int]) -> set[str]:
+        """Queues the deltas (or the weekly fullLoad); returns the publishable EvseIDs."""
+        if summary.data_due(self._now() - EVSE_DATA_FULL_LOAD_EVERY):
+            records = await self._records(platform, evses)
+            if summary.data_records or records:  # else: nothing published, nothing pushed
+                counts["evse_data_full_load"] += await self._full_load_data(platform, records)
+            return set(records)
+        # Compared one by one with the digests last pushed; only changed records are made
+        # (again) and kept.
+        pushed = await self._store.pushed(platform.id, records=False)
+        current: set[str] = set()
+        changed: dict[str, PreparedRecord] = {}
+        at = self._now()
+        async for evse_id, digest, evse in self._digested(platform, evses):
+            current.add(evse_id)
+            before = pushed.get(evse_id)
+            if before is not None and before.digest == digest:
+                changed.pop(evse_id, None)  # a later duplicate EvseID wins
+                continue
+            record = self._map(platform, evse, at, quiet=True)
+            if record is not None:
+                changed[evse_id] = PreparedRecord.of(record)
+        inserts = [changed[k] for k in sorted(changed)
+                   if pushed.get(k) is None or pushed[k].digest is None]
+        updates = [changed[k] for k in sorted(changed)
+                   if pushed.get(k) is not None and pushed[k].digest is not None]
+        gone = [k for k, p in pushed.items() if p.digest is not None and k not in current]
+        # A delete repeats the record last pushed: read those records only.
+        removal = evse_data_delta({}, await self._store.pushed(platform.id, gone)
+                                  if gone else {})
+        for evse_id in removal.undeletable:
             log.error("oicp_evse_delete_impossible", platform=platform.code, evse_id=evse_id)
-        if not delta:
-            return
+        deletes = [PreparedRecord.of(record) for record in removal.deletes]
+        if not (inserts or updates or deletes):
+            return current
         requests = [
-            *self._data_requests(platform, delta.inserts, ActionType.INSERT),
-            *self._data_requests(platform, delta.updates, ActionType.UPDATE),
-            *self._data_requests(platform, delta.deletes, ActionType.DELETE),
+            *self._data_requests(platform, inserts, ActionType.INSERT),
+            *self._data_requests(platform, updates, ActionType.UPDATE),
+            *self._data_requests(platform, deletes, ActionType.DELETE),
         ]
-        changed = {r.evse_id: r for r in (*delta.inserts, *delta.updates)}
         await self._store.queue_evse_data(platform, requests, changed,
-                                          [r.evse_id for r in delta.deletes], full_load=False)
-        counts["evse_inserted"] += len(delta.inserts)
-        counts["evse_updated"] += len(delta.updates)
-        counts["evse_deleted"] += len(delta.deletes)
+                                          [r.evse_id for r in deletes], full_load=False)
+        counts["evse_inserted"] += len(inserts)
+        counts["evse_updated"] += len(updates)
+        counts["evse_deleted"] += len(deletes)
         log.info("oicp_evse_data_delta_queued", platform=platform.code,
-                 inserted=len(delta.inserts), updated=len(delta.updates),
-                 deleted=len(delta.deletes))
+                 inserted=len(inserts), updated=len(updates), deleted=len(deletes))
+        return current
 
     # --- EVSE status ----------------------------------------------------------------------
 
-    def _statuses(self, platform: OicpPlatform, evses: Sequence[ExportedEvse]
-                  ) -> dict[str, EvseStatus]:
-        """The OICP status of every publishable EVSE (one Hubject can have data of)."""
-        publishable = self._records(platform, evses, quiet=True)
+    async def _statuses(self, platform: OicpPlatform, evses: Sequence[ExportedEvse],
+                        publishable: Collection[str] | None = None) -> dict[str, EvseStatus]:
+        """The OICP status of every publishable EVSE (one Hubject can have data of);
+        ``publishable``: the EvseIDs whose records were just made from ``evses``."""
+        if publishable is None:
+            publishable = {r.evse_id async for r in self._mapped(platform, evses, quiet=True)}
         statuses: dict[str, EvseStatus] = {}
-        for evse in evses:
+        for count, evse in enumerate(evses, 1):
+            await _breathe(count)
             try:
                 evse_id = evse_id_of(platform.view, evse.connector)
             except OicpMappingError:
@@ -350,11 +490,13 @@ class OicpOutbound:
         sent = 0
         for platform in await self._store.platforms():
             async with self._platform_state(platform.code).lock:
-                current = self._statuses(platform, await self._store.exported(platform,
-                                                                              station))
+                current = await self._statuses(platform, await self._store.exported(
+                    platform, station))
                 if not current:
                     continue
-                changes = status_changes(current, await self._store.pushed(platform.id))
+                # what was pushed for this station's EVSEs only (one indexed query)
+                changes = status_changes(current, await self._store.pushed(
+                    platform.id, current.keys(), records=False))
                 url = platform.url(Operation.PUSH_EVSE_STATUS)
                 for record in changes:  # one at a time: never bundled, never in parallel
                     request = OicpRequest(platform.code, "evse-status", KIND_EVSE_STATUS, url,
@@ -375,13 +517,23 @@ class OicpOutbound:
         async with self._platform_state(platform.code).lock:
             return await self._full_load_status(platform)
 
-    async def _full_load_status(self, platform: OicpPlatform) -> int:
-        current = self._statuses(platform, await self._store.exported(platform))
-        records = [EvseStatusRecord(evse_id=k, evse_status=v) for k, v in sorted(current.items())]
+    async def _full_load_status(self, platform: OicpPlatform,
+                                evses: Sequence[ExportedEvse] | None = None,
+                                publishable: Collection[str] | None = None) -> int:
+        if evses is None:
+            evses = await self._store.exported(platform)
+        current = await self._statuses(platform, evses, publishable)
+        body = _body(push_evse_status(platform.view, (), ActionType.FULL_LOAD))
+        records: list[dict[str, Any]] = []
+        # The records made and encoded a batch at a time (the loop runs in between).
+        for batch in chunks(sorted(current.items()), YIELD_EVERY):
+            records += _body(push_evse_status(platform.view, [
+                EvseStatusRecord(evse_id=k, evse_status=v) for k, v in batch],
+                ActionType.FULL_LOAD))["OperatorEvseStatus"]["EvseStatusRecord"]
+            await asyncio.sleep(0)
+        body["OperatorEvseStatus"]["EvseStatusRecord"] = records
         request = OicpRequest(platform.code, "evse-status", KIND_EVSE_STATUS,
-                              platform.url(Operation.PUSH_EVSE_STATUS),
-                              _body(push_evse_status(platform.view, records,
-                                                     ActionType.FULL_LOAD)))
+                              platform.url(Operation.PUSH_EVSE_STATUS), body)
         await self._store.queue_evse_status(platform, [request],
                                             {k: v.value for k, v in current.items()})
         self._wake()
@@ -501,12 +653,16 @@ class OicpOutbound:
         """Queues PushPricingProductData then PushEVSEPricing (both fullLoad, one call
         each); without ``force`` only when the pushed content would change."""
         platform = await self._platform(platform_code)
-        at = self._now()
-        tariffs = await self._store.tariffs(platform, at)
-        evses = await self._store.exported(platform)
+        tariffs = await self._store.tariffs(platform, self._now())
+        return await self._pricing(platform, tariffs, await self._store.exported(platform),
+                                   force=force)
+
+    async def _pricing(self, platform: OicpPlatform, tariffs: Sequence[RoamingTariff],
+                       evses: Sequence[ExportedEvse], *, force: bool) -> dict[str, int]:
         evse_tariffs: dict[str, tuple[str, ...]] = {}
         power: dict[str, Decimal] = {}
-        for evse in evses:
+        for count, evse in enumerate(evses, 1):
+            await _breathe(count)
             try:
                 evse_id = evse_id_of(platform.view, evse.connector)
             except OicpMappingError:
@@ -542,6 +698,51 @@ class OicpOutbound:
 
     # --- reconciliation -------------------------------------------------------------------
 
+    async def _network_key(self, platform: OicpPlatform, at: datetime) -> tuple[Any, ...]:
+        """Equal keys, equal EVSE data and pricing pushes: the platform as loaded, the
+        store's network version, the zones' UTC offsets now (DST changes every record's
+        TimeZone) and the platform tariffs in force now (validity starts and ends)."""
+        version = await self._store.network_version(platform)
+        tariffs = await self._store.tariffs(platform, at)
+        return (platform, version.stamp,
+                tuple(_zone_offset(zone, at) for zone in version.time_zones), tuple(tariffs))
+
+    async def _reconcile_evses(self, platform: OicpPlatform, counts: dict[str, int]) -> None:
+        """EVSE data deltas, the weekly data and daily status full loads and pricing, with
+        the network read at most once, and not at all when its version is the one the last
+        completed pass saw (and no full load is due)."""
+        state = self._platform_state(platform.code)
+        async with state.lock:
+            now = self._now()
+            # Read before the network: a change committed meanwhile shows next time.
+            key = await self._network_key(platform, now)
+            unchanged = (key == state.reconciled and state.reconciled_at is not None
+                         and state.reconciled_at <= now
+                         < state.reconciled_at + NETWORK_RECHECK_EVERY)
+            summary = await self._store.pushed_summary(platform.id)
+            # With nothing changed since a pass that pushed nothing (nothing publishable),
+            # there is still nothing to full-load.
+            data_due = bool(summary.data_records) and \
+                summary.data_due(now - EVSE_DATA_FULL_LOAD_EVERY)
+            evses: Sequence[ExportedEvse] | None = None
+            records: Collection[str] | None = None
+            if not unchanged or data_due:
+                evses = await self._store.exported(platform)
+                records = await self._evse_data_delta(platform, evses, summary, counts)
+                summary = await self._store.pushed_summary(platform.id)
+            if summary.status_due(now - EVSE_STATUS_FULL_LOAD_EVERY):
+                if evses is None:
+                    evses = await self._store.exported(platform)
+                counts["evse_status_full_load"] += await self._full_load_status(
+                    platform, evses, records)
+        if unchanged:
+            return
+        assert evses is not None
+        tariffs = key[-1]
+        pricing = await self._pricing(platform, tariffs, evses, force=False)
+        counts["pricing"] += pricing["queued"]
+        state.reconciled, state.reconciled_at = key, now
+
     async def reconcile(self, platform_code: str | None = None) -> dict[str, int]:
         """EVSE data deltas (a fullLoad when a week old), the daily status fullLoad,
         pricing when it changed, links a lost SessionStarted never made, and CDRs of ended
@@ -551,15 +752,7 @@ class OicpOutbound:
                   "cdrs": 0}
         for platform in await self._store.platforms(platform_code):
             try:
-                async with self._platform_state(platform.code).lock:
-                    await self._evse_data_delta(platform, counts)
-                    pushed = await self._store.pushed(platform.id)
-                    stamps = [p.status_pushed_at for p in pushed.values() if p.status]
-                    if pushed and (not stamps or _older_than(
-                            stamps, self._now() - EVSE_STATUS_FULL_LOAD_EVERY)):
-                        counts["evse_status_full_load"] += await self._full_load_status(platform)
-                pricing = await self.push_pricing(platform.code, force=False)
-                counts["pricing"] += pricing["queued"]
+                await self._reconcile_evses(platform, counts)
                 since = self._now() - CDR_RECONCILE_WINDOW
                 for charging_id in await self._store.unlinked_sessions(platform, since):
                     if await self._store.link_session(charging_id) is not None:
@@ -577,6 +770,23 @@ class OicpOutbound:
         return counts
 
 
+_LIVE_FIELDS = frozenset({"ocpp_status", "connected"})  # no part of an EvseDataRecord
+_DATA_FIELDS = {view: tuple(f.name for f in fields(view) if f.name not in _LIVE_FIELDS)
+                for view in (OicpAreaView, OicpChargerView, OicpConnectorView)}
+
+
+def _data_fields(view: OicpAreaView | OicpChargerView | OicpConnectorView) -> tuple[Any, ...]:
+    """The values of the view's fields that its EVSE's record is made of."""
+    return tuple(getattr(view, name) for name in _DATA_FIELDS[type(view)])
+
+
+def _zone_offset(time_zone: str, at: datetime) -> str:
+    try:
+        return time_zone_offset(time_zone, at)
+    except OicpMappingError:
+        return f"unknown:{time_zone}"
+
+
 def _no_cdr_reason(link: SessionLink) -> str | None:
     """Why a link gets no CDR: Hubject holds no session for it, or nothing happened."""
     if link.status == FAILED:
@@ -585,11 +795,6 @@ def _no_cdr_reason(link: SessionLink) -> str | None:
             link.view.charging_start is None:
         return "the charging session ended before any transaction started"
     return None
-
-
-def _older_than(stamps: Sequence[datetime | None], limit: datetime) -> bool:
-    known = [s for s in stamps if s is not None]
-    return not known or min(known) <= limit
 
 
 def _kw(watts: int) -> Decimal:

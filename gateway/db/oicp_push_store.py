@@ -6,23 +6,45 @@ Every ``queue_*`` method writes its outbox messages and its bookkeeping in one
 transaction, so a message exists exactly when the state that says it was sent does
 (``oicp.outbound`` relies on it; e.g. ``cdr_status`` is claimed with a conditional UPDATE in
 the transaction that inserts the CDR, so a SessionID never gets two CDRs).
+
+Sized for tens of thousands of EVSEs per platform: the pushed records are written with
+bulk upserts keyed on (platform, EvseID) in batches (``BATCH``) that let the event loop
+run in between, what was pushed is read for given EvseIDs through the unique index, and
+:meth:`SqlOicpStore.network_version` answers "did anything change?" with one aggregate
+query instead of reading the network.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    and_,
+    bindparam,
+    case,
+    delete,
+    distinct,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator
 
 from csms.network.types import ConnectorFormat, ConnectorStandard, ElectricCurrentType
 from gateway.db import oicp_tables as o
@@ -31,12 +53,11 @@ from gateway.outbox import Outbox, OutboxMessage
 from oicp.authorize import AuthorizationOutcome, token_of
 from oicp.authorizer import OicpTarget
 from oicp.errors import InvalidIdError, OicpMappingError
-from oicp.evse_sync import PushedEvse, record_digest
+from oicp.evse_sync import PreparedRecord, PushedEvse, PushedSummary
 from oicp.ids import evse_id_for_connector, parse_operator_id, validate_operator_id
 from oicp.mapping import evse_id_of
 from oicp.models.common import Identification
-from oicp.models.evse_data import EvseDataRecord
-from oicp.outbound import ExportedEvse, OicpPlatform, OicpRequest, SessionLink
+from oicp.outbound import ExportedEvse, NetworkVersion, OicpPlatform, OicpRequest, SessionLink
 from oicp.remote_ports import ACTIVE, ENDED, FAILED, ORIGIN_AUTHORIZE, ORIGIN_RESERVATION, PENDING
 from oicp.session_messages import OicpSessionView
 from oicp.views import OicpAreaView, OicpChargerView, OicpConnectorView, OicpPlatformView
@@ -49,8 +70,8 @@ from tariffs.roaming import (
     parse_roaming_tariff,
 )
 
-__all__ = ["LinkRow", "SqlOicpStore", "load_oicp_platforms", "operator_id_of", "operator_scope",
-           "outbox_message", "published_connectors"]
+__all__ = ["BATCH", "LinkRow", "SqlOicpStore", "load_oicp_platforms", "operator_id_of",
+           "operator_scope", "outbox_message", "published_connectors"]
 
 PROTOCOL = "oicp"
 CDR_QUEUED, CDR_DELIVERED, CDR_REJECTED, CDR_FAILED = "QUEUED", "DELIVERED", "REJECTED", "FAILED"
@@ -58,6 +79,16 @@ CDR_SKIPPED = "SKIPPED"
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 _WH_FACTOR = {"wh": Decimal(1), "kwh": Decimal(1000)}
 _EVENT_GRACE = timedelta(minutes=1)
+T = TypeVar("T")
+# Rows per bulk statement (and per IN list): well under SQLite's bound-parameter limit,
+# and the event loop runs between two batches (SQLAlchemy encodes each row's JSON on it).
+BATCH = 500
+# What the EVSE data and the pricing pushes are made of: a row counted or changed in any
+# of these changes the network version. Writes stamp ``updated_at``, except a
+# BootNotification's vendor (``StationService.booted``), which closely follows the connection
+# (stamped); the outbound side's hourly full read covers that window.
+_VERSIONED = (t.sites, t.operators, t.areas, t.stations, t.chargers, t.connectors,
+              t.roaming_profiles, t.roaming_platforms, t.roaming_tariffs)
 
 
 def outbox_message(request: OicpRequest) -> OutboxMessage:
@@ -66,7 +97,35 @@ def outbox_message(request: OicpRequest) -> OutboxMessage:
         partner=request.platform, stream=request.stream, method="POST", url=request.url,
         kind=request.kind, protocol=PROTOCOL,
         headers={"Content-Type": "application/json", "Accept": "application/json"},
-        body=json.dumps(request.body, separators=(",", ":")))
+        body=request.body if isinstance(request.body, str)
+        else json.dumps(request.body, separators=(",", ":")))
+
+
+class _JsonText(TypeDecorator[str]):
+    """A JSON column's value given as the JSON text it already is: a record is serialized
+    once (``PreparedRecord.text``), not decoded only to be encoded again. It is read back
+    by the column's own JSON type, as before."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None  # the text goes to the driver as is (PostgreSQL: ``$n::JSON``)
+
+
+def _batches(items: Sequence[T]) -> list[list[T]]:
+    return [list(items[i:i + BATCH]) for i in range(0, len(items), BATCH)]
+
+
+def _utc(value: Any) -> datetime | None:
+    """An aggregate (``min``) of a UTC column: SQLite answers a naive datetime or its
+    text, which the column type would have made aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def operator_id_of(country: str, identifier: str) -> str:
@@ -183,8 +242,9 @@ class SqlOicpStore:
         a, s, op, st, ch, co = (t.areas, t.sites, t.operators, t.stations, t.chargers,
                                 t.connectors)
         query = (select(
-            a.c.code.label("area_code"), a.c.name.label("area_name"), a.c.address, a.c.city,
-            a.c.postal_code, a.c.state, a.c.country, a.c.latitude, a.c.longitude,
+            a.c.id.label("area_id"), a.c.code.label("area_code"),
+            a.c.name.label("area_name"), a.c.address, a.c.city, a.c.postal_code,
+            a.c.state, a.c.country, a.c.latitude, a.c.longitude,
             a.c.support_contact, a.c.operator_id.label("area_operator_id"),
             a.c.site_id, s.c.time_zone, op.c.phone.label("operator_phone"),
             st.c.code.label("station_code"), st.c.vendor, st.c.connection_state,
@@ -202,45 +262,71 @@ class SqlOicpStore:
             .order_by(st.c.id, ch.c.id, co.c.id))
         if station is not None:
             query = query.where(st.c.code == station)
+        exported: list[ExportedEvse] = []
+        # The connectors of one charger (and the chargers of one area) share its views.
+        areas: dict[int, OicpAreaView] = {}
+        chargers: dict[int, tuple[OicpChargerView, tuple[str, ...]]] = {}
         async with self._sessions() as session:
             query = query.where(*published_connectors(
                 await operator_scope(session, platform.id)))
-            rows = (await session.execute(query)).mappings().all()
             assignments = TariffAssignments.from_rows((await session.execute(select(
                 t.tariff_assignments.c.level, t.tariff_assignments.c.target_id,
                 t.tariff_assignments.c.tariff_code).order_by(t.tariff_assignments.c.id))).all())
-        exported = []
-        for row in rows:
-            contact = row["support_contact"] or {}
-            area = OicpAreaView(
-                code=row["area_code"], name=row["area_name"], address=row["address"],
-                city=row["city"], postal_code=row["postal_code"], country=row["country"],
-                latitude=row["latitude"], longitude=row["longitude"],
-                time_zone=row["time_zone"], state=row["state"], phone=contact.get("phone"),
-                operator_phone=row["operator_phone"])
-            charger = OicpChargerView(
-                code=row["charger_code"], roaming_enabled=True,
-                roaming_id=row["charger_roaming_id"],
-                electric_current_type=ElectricCurrentType(row["charger_current"]),
-                reservable=row["reservable"], manufacturer=row["vendor"],
-                ocpp_status=row["charger_status"],
-                connected=row["connection_state"] == "CONNECTED")
-            current = row["connector_current"] or row["charger_current"]
-            connector = OicpConnectorView(
-                code=row["connector_code"], roaming_id=row["connector_roaming_id"],
-                standard=ConnectorStandard(row["standard"]),
-                format=ConnectorFormat(row["format"]),
-                wattage_limit_w=row["wattage_limit_w"],
-                electric_current_type=ElectricCurrentType(current),
-                amperage_limit_a=Decimal(row["amperage_limit_a"])
-                if row["amperage_limit_a"] is not None else None,
-                voltage_limit_v=row["voltage_limit_v"], ocpp_status=row["connector_status"])
-            ref = ChargerRef(charger_id=str(row["charger_id"]), site_id=str(row["site_id"]),
-                             operator_id=str(row["area_operator_id"])
-                             if row["area_operator_id"] is not None else None)
-            exported.append(ExportedEvse(row["station_code"], area, charger, connector,
-                                         assignments.platform_codes(ref, str(platform.id))))
+            # Streamed in batches, the loop running in between: turning tens of thousands
+            # of rows into views at once would stall it for a second.
+            result = await session.stream(query)
+            async for rows in result.mappings().partitions(BATCH):
+                for row in rows:
+                    area = areas.get(row["area_id"])
+                    if area is None:
+                        area = areas[row["area_id"]] = self._area_view(row)
+                    charger = chargers.get(row["charger_id"])
+                    if charger is None:
+                        charger = chargers[row["charger_id"]] = self._charger_view(
+                            row, assignments, platform)
+                    exported.append(ExportedEvse(row["station_code"], area, charger[0],
+                                                 self._connector_view(row), charger[1]))
+                await asyncio.sleep(0)
         return exported
+
+    @staticmethod
+    def _area_view(row: Any) -> OicpAreaView:
+        contact = row["support_contact"] or {}
+        return OicpAreaView(
+            code=row["area_code"], name=row["area_name"], address=row["address"],
+            city=row["city"], postal_code=row["postal_code"], country=row["country"],
+            latitude=row["latitude"], longitude=row["longitude"],
+            time_zone=row["time_zone"], state=row["state"], phone=contact.get("phone"),
+            operator_phone=row["operator_phone"])
+
+    @staticmethod
+    def _charger_view(row: Any, assignments: TariffAssignments, platform: OicpPlatform
+                      ) -> tuple[OicpChargerView, tuple[str, ...]]:
+        """The charger's view and the platform tariffs that apply at it."""
+        charger = OicpChargerView(
+            code=row["charger_code"], roaming_enabled=True,
+            roaming_id=row["charger_roaming_id"],
+            electric_current_type=ElectricCurrentType(row["charger_current"]),
+            reservable=row["reservable"], manufacturer=row["vendor"],
+            ocpp_status=row["charger_status"],
+            connected=row["connection_state"] == "CONNECTED")
+        ref = ChargerRef(charger_id=str(row["charger_id"]), site_id=str(row["site_id"]),
+                         operator_id=str(row["area_operator_id"])
+                         if row["area_operator_id"] is not None else None)
+        return charger, assignments.platform_codes(ref, str(platform.id))
+
+    @staticmethod
+    def _connector_view(row: Any) -> OicpConnectorView:
+        current = row["connector_current"] or row["charger_current"]
+        return OicpConnectorView(
+            code=row["connector_code"], roaming_id=row["connector_roaming_id"],
+            standard=ConnectorStandard(row["standard"]),
+            format=ConnectorFormat(row["format"]),
+            wattage_limit_w=row["wattage_limit_w"],
+            electric_current_type=ElectricCurrentType(current),
+            amperage_limit_a=Decimal(row["amperage_limit_a"])
+            if row["amperage_limit_a"] is not None else None,
+            voltage_limit_v=row["voltage_limit_v"], ocpp_status=row["connector_status"])
 
     async def tariffs(self, platform: OicpPlatform, at: datetime) -> list[RoamingTariff]:
         rt, ta = t.roaming_tariffs, t.tariff_assignments
@@ -272,65 +358,117 @@ class SqlOicpStore:
 
     # --- what Hubject was sent --------------------------------------------------------------
 
-    async def pushed(self, platform_id: int) -> dict[str, PushedEvse]:
+    async def pushed(self, platform_id: int, evse_ids: Collection[str] | None = None, *,
+                     records: bool = True) -> dict[str, PushedEvse]:
         r = o.oicp_evse_records
+        columns = [r.c.evse_id, r.c.data_digest, r.c.status, r.c.data_pushed_at,
+                   r.c.status_pushed_at, *([r.c.data_record] if records else [])]
+        query = select(*columns).where(r.c.platform_id == platform_id)
+        found: dict[str, PushedEvse] = {}
+
+        def keep(rows: Sequence[Any]) -> None:
+            for row in rows:
+                found[row["evse_id"]] = PushedEvse(
+                    row["evse_id"], row["data_digest"], row["data_record"] if records else None,
+                    row["status"], row["data_pushed_at"], row["status_pushed_at"])
+
         async with self._sessions() as session:
-            rows = (await session.execute(select(r).where(r.c.platform_id == platform_id))
-                    ).mappings().all()
-        return {row["evse_id"]: PushedEvse(
-            row["evse_id"], row["data_digest"], row["data_record"], row["status"],
-            row["data_pushed_at"], row["status_pushed_at"]) for row in rows}
+            if evse_ids is None:  # the whole platform: in batches, the loop running between
+                result = await session.stream(query)
+                async for rows in result.mappings().partitions(BATCH):
+                    keep(rows)
+                    await asyncio.sleep(0)
+            else:  # (platform_id, evse_id) is unique: its index finds them
+                for batch in _batches(sorted(set(evse_ids))):
+                    keep((await session.execute(query.where(r.c.evse_id.in_(batch))))
+                         .mappings().all())
+        return found
+
+    async def pushed_summary(self, platform_id: int) -> PushedSummary:
+        r = o.oicp_evse_records
+        with_data = and_(r.c.data_digest.is_not(None), r.c.data_digest != "")
+        with_status = and_(r.c.status.is_not(None), r.c.status != "")
+        async with self._sessions() as session:
+            row = (await session.execute(select(
+                func.count(),
+                func.count(case((with_data, 1))),
+                func.min(case((with_data, r.c.data_pushed_at))),
+                func.count(case((with_status, 1))),
+                func.min(case((with_status, r.c.status_pushed_at))),
+            ).where(r.c.platform_id == platform_id))).one()
+        return PushedSummary(int(row[0]), int(row[1]), _utc(row[2]), int(row[3]), _utc(row[4]))
+
+    async def network_version(self, platform: OicpPlatform) -> NetworkVersion:
+        """Row counts and latest ``updated_at`` of every table the exported EVSEs, the
+        platform and its pricing are read from, and the tariff assignments themselves
+        (a small table without timestamps, whose rows are replaced on change): one
+        aggregate query, no network read. Status updates count as changes too (they
+        stamp ``updated_at``); the pass that follows finds nothing to push."""
+        ta = t.tariff_assignments
+        columns: list[Any] = []
+        for table in _VERSIONED:
+            columns.append(select(func.count()).select_from(table).scalar_subquery())
+            columns.append(select(func.max(table.c.updated_at)).scalar_subquery())
+        async with self._sessions() as session:
+            stamp = tuple((await session.execute(select(*columns))).one())
+            assignments = tuple(tuple(row) for row in (await session.execute(
+                select(ta.c.level, ta.c.target_id, ta.c.tariff_code).order_by(ta.c.id))))
+            zones = (await session.execute(select(distinct(t.sites.c.time_zone)))).scalars()
+            time_zones = tuple(sorted(str(zone) for zone in zones if zone))
+        return NetworkVersion((*stamp, assignments), time_zones)
 
     async def _enqueue(self, session: AsyncSession, requests: Sequence[OicpRequest]) -> None:
         for request in requests:
             await self._outbox.enqueue(session, outbox_message(request))
 
     @staticmethod
-    async def _records(session: AsyncSession, platform_id: int) -> dict[str, int]:
+    async def _upsert(session: AsyncSession, batches: Iterable[list[dict[str, Any]]],
+                      columns: Sequence[str], **values: Any) -> None:
+        """INSERT ... ON CONFLICT (platform_id, evse_id) DO UPDATE of ``columns``, one
+        statement per batch of rows (SQLite and PostgreSQL share the syntax; SQLAlchemy
+        needs the dialect's construct)."""
         r = o.oicp_evse_records
-        rows = (await session.execute(select(r.c.evse_id, r.c.id).where(
-            r.c.platform_id == platform_id))).all()
-        return {evse_id: row_id for evse_id, row_id in rows}
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(r).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[r.c.platform_id, r.c.evse_id],
+            set_={name: statement.excluded[name] for name in columns})
+        for batch in batches:
+            if batch:
+                await session.execute(statement, batch)
+            await asyncio.sleep(0)
 
     async def queue_evse_data(self, platform: OicpPlatform, requests: Sequence[OicpRequest],
-                              records: dict[str, EvseDataRecord], removed: Sequence[str],
+                              records: Mapping[str, PreparedRecord], removed: Sequence[str],
                               *, full_load: bool) -> None:
         r = o.oicp_evse_records
         now = self._now()
+        # The records' JSON texts are written as they are (no objects decoded from them).
+        rows = ([{"platform_id": platform.id, "evse_id": evse_id, "data_digest": record.digest,
+                  "record_json": record.text, "data_pushed_at": now}
+                 for evse_id, record in batch]
+                for batch in _batches(list(records.items())))
         async with self._sessions() as session, session.begin():
             await self._enqueue(session, requests)
-            known = await self._records(session, platform.id)
-            for evse_id, record in records.items():
-                values = {"data_digest": record_digest(record), "data_record": record.to_json(),
-                          "data_pushed_at": now}
-                if evse_id in known:
-                    await session.execute(update(r).where(r.c.id == known[evse_id])
-                                          .values(**values))
-                else:
-                    await session.execute(insert(r).values(platform_id=platform.id,
-                                                           evse_id=evse_id, **values))
             gone = set(removed)
             if full_load:
+                known = (await session.execute(select(r.c.evse_id).where(
+                    r.c.platform_id == platform.id))).scalars()
                 gone |= set(known) - set(records)
-            if gone:
+            await self._upsert(session, rows, ("data_digest", "data_record", "data_pushed_at"),
+                               data_record=bindparam("record_json", type_=_JsonText()))
+            for batch in _batches(sorted(gone)):
                 await session.execute(delete(r).where(r.c.platform_id == platform.id,
-                                                      r.c.evse_id.in_(sorted(gone))))
+                                                      r.c.evse_id.in_(batch)))
 
     async def queue_evse_status(self, platform: OicpPlatform, requests: Sequence[OicpRequest],
                                 statuses: dict[str, str]) -> None:
-        r = o.oicp_evse_records
         now = self._now()
+        rows = [{"platform_id": platform.id, "evse_id": evse_id, "status": status,
+                 "status_pushed_at": now} for evse_id, status in statuses.items()]
         async with self._sessions() as session, session.begin():
             await self._enqueue(session, requests)
-            known = await self._records(session, platform.id)
-            for evse_id, status in statuses.items():
-                if evse_id in known:
-                    await session.execute(update(r).where(r.c.id == known[evse_id]).values(
-                        status=status, status_pushed_at=now))
-                else:
-                    await session.execute(insert(r).values(
-                        platform_id=platform.id, evse_id=evse_id, status=status,
-                        status_pushed_at=now))
+            await self._upsert(session, _batches(rows), ("status", "status_pushed_at"))
 
     async def pricing_digest(self, platform_id: int) -> str | None:
         pp = o.oicp_pricing_pushes

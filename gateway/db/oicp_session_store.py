@@ -170,13 +170,19 @@ class SqlEvseDirectory:
                         co.c.status.label("connector_status"), ch.c.id.label("charger_id"),
                         co.c.id.label("connector_id"))
                  .select_from(co).join(ch, ch.c.id == co.c.charger_id)
-                 .join(st, st.c.id == ch.c.station_id).join(a, a.c.id == st.c.area_id)
-                 .where(func.upper(co.c.roaming_id) == roaming_id))
+                 .join(st, st.c.id == ch.c.station_id).join(a, a.c.id == st.c.area_id))
         async with self._sessions() as session:
             # Only an EVSE we publish to this platform (the EVSE data pushed) can be used.
             query = query.where(*published_connectors(
                 await operator_scope(session, platform.id)))
-            row = (await session.execute(query)).mappings().first()
+            # EvseIDs are upper case; roaming ids are stored as entered (unique
+            # case-sensitively). The stored form usually is the upper one: its unique index
+            # finds it. Only otherwise, upper() of every connector is compared (a scan).
+            row = (await session.execute(query.where(co.c.roaming_id == roaming_id))
+                   ).mappings().first()
+            if row is None:
+                row = (await session.execute(query.where(
+                    func.upper(co.c.roaming_id) == roaming_id))).mappings().first()
             if row is None:
                 return None
             r = t.reservations

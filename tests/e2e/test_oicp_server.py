@@ -353,6 +353,21 @@ async def test_unknown_evse_and_offline_charger(hub: Hub) -> None:
         assert sim.received == []
 
 
+async def test_an_evse_whose_roaming_id_is_stored_in_lower_case(hub: Hub) -> None:
+    """EvseIDs are upper case; a connector roaming id may be stored as entered. The
+    lookup finds the usual upper-case id by its index and still finds this one."""
+    gateway = hub.gateway
+    status, body = await gateway.admin("PATCH", "/connectors/B1C1/2", json={"roaming_id": "ab12"})
+    assert status == 200, body
+    async with gateway.charger("station-01", handlers={"RemoteStartTransaction": accept}) as sim:
+        await boot16(sim)
+        gone = await hub.call(REMOTE_START, start_body(new_session_id()))  # the old id
+        assert (gone["Result"], gone["StatusCode"]["Code"]) == (False, "603"), gone
+        ack = await hub.call(REMOTE_START, start_body(new_session_id(), "SI*TRI*EAB12"))
+        assert (ack["Result"], ack["StatusCode"]["Code"]) == (True, "000"), ack
+        assert sim.received == [("RemoteStartTransaction", {"idTag": EVCO, "connectorId": 2})]
+
+
 async def test_one_operator_id_for_both_sides_and_only_published_evses(hub: Hub) -> None:
     """The listener knows our OperatorID exactly as the sending side does (``SITRI`` is
     ``SI*TRI``), and an EVSE we do not publish (its area has no roaming id) cannot be
