@@ -9,9 +9,11 @@ serve goes through the :class:`OcpiSerializer` of the partner's version
 * 2.3.0 (:class:`Ocpi230`) writes prices as ``{before_taxes, taxes}`` (:mod:`ocpi.taxes`,
   with the VAT of the tariffs that priced the object), tariffs with ``tax_included`` and
   ``preauthorize_amount`` and limits as PriceLimit, and our ``NACS`` connectors as
-  ``SAE_J3400`` (2.2.1 has no such type and gets ``TESLA_S``); it reads with the 2.3.0
-  models, whose OpenEnum fields accept unknown values.  Each written object is validated
-  by its 2.3.0 model, so a shape error fails here rather than at the partner.
+  ``SAE_J3400`` (2.2.1 has no such type and gets ``TESLA_S``), and Locations with the
+  ``help_phone`` the mapping found (``Location.help_desk_phone``, which 2.2.1 never
+  writes); it reads with the 2.3.0 models, whose OpenEnum fields accept unknown values.
+  Each written object but the Location is validated by its 2.3.0 model, so a shape error
+  fails here rather than at the partner.
 
 Which version: for pushes, the version stored for the partner at registration; for what a
 partner pulls, the version of the URL it calls (the version details it discovered).
@@ -165,6 +167,11 @@ class Ocpi230:
         data = dump_ocpi(location)
         for evse in data.get("evses", []):
             _evse_230(evse)
+        if location.help_desk_phone is not None:
+            data["help_phone"] = location.help_desk_phone
+        # Not re-validated by the 2.3.0 model (Locations are the bulk of a pull): they are
+        # the validated 2.2.1 object plus the connector rename and a normalized phone, and
+        # the unit tests check the result against the 2.3.0 OpenAPI.
         return data
 
     def evse(self, evse: EVSE) -> JsonObject:

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from csms.network.phones import international_phone
 from csms.network.types import ConnectorFormat, ConnectorStandard, ElectricCurrentType
 from oicp.countries import alpha3_for
 from oicp.errors import InvalidIdError, OicpMappingError
@@ -187,19 +188,13 @@ def time_zone_offset(time_zone: str, at: datetime) -> str:
 def hotline_phone(*candidates: str | None) -> str:
     """The first candidate that normalizes to an OICP PhoneNumber (``+`` and 5-15 digits).
 
-    Spaces, dashes, dots, slashes and parentheses are dropped; ``00`` becomes ``+``.
+    Spaces, dashes, dots, slashes and parentheses are dropped; ``00`` becomes ``+``
+    (:func:`csms.network.phones.international_phone`, shared with OCPI's ``help_phone``).
     """
-    for raw in candidates:
-        if not raw:
-            continue
-        text = "".join(ch for ch in raw if ch not in " -./()\t")
-        if text.startswith("00"):
-            text = "+" + text[2:]
-        digits = text[1:]
-        valid = digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 15
-        if text.startswith("+") and valid:
-            return text
-    raise OicpMappingError("no hotline phone number in international form (+...)")
+    phone = international_phone(*candidates)
+    if phone is None:
+        raise OicpMappingError("no hotline phone number in international form (+...)")
+    return phone
 
 
 def _split_street(address: str, house_number: str | None) -> tuple[str, str]:

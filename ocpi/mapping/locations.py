@@ -4,6 +4,9 @@
   roaming id, a phone (its support contact's or its operator's; OCPI 2.2.1 has no phone
   field, the manual makes it a precondition) and what a Location requires (address, city,
   a known country, coordinates, time zone).  :func:`area_problems` says what is missing.
+* OCPI 2.3.0 ``help_phone``: the support contact's phone, else the operator's, in
+  international form (:func:`help_phone_for`); the Location carries it as
+  ``help_desk_phone`` and only the 2.3.0 serializer writes it.
 * One EVSE per connector of a roaming-enabled charger with a roaming id (OCPP 1.x
   multi-connector chargers become one virtual EVSE per connector): ``uid`` = connector
   roaming id, ``evse_id`` = ``{country}*{party}*E{CONNECTOR ROAMING ID}``, Connector
@@ -29,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from csms.network.phones import international_phone
 from csms.network.types import ConnectorStandard, ElectricCurrentType
 from ocpi.mapping.countries import DOMESTIC_PLUG, alpha3_for
 from ocpi.mapping.status import evse_status_for_charger
@@ -57,6 +61,7 @@ __all__ = [
     "evse_for",
     "evse_id_for",
     "exposed",
+    "help_phone_for",
     "location_for",
     "power_limits_for",
     "removed_evse",
@@ -158,6 +163,13 @@ def connector_type_for(
         plug = DOMESTIC_PLUG.get((country or "").upper())
         return ConnectorType(plug) if plug else None
     return _STANDARDS.get(standard)
+
+
+def help_phone_for(area: AreaView) -> str | None:
+    """The Location's help desk phone: the area's support contact phone, else its
+    operator's, the first in international form (``+386 1 234-5678`` -> ``+38612345678``);
+    None when neither is (a national number is no use to a roaming driver)."""
+    return international_phone(area.phone, area.operator_phone)
 
 
 def evse_id_for(party: Party, connector_roaming_id: str) -> str:
@@ -372,5 +384,5 @@ def location_for(
         operator=BusinessDetails(name=area.operator_name[:100]) if area.operator_name else None,
         time_zone=area.time_zone,
         last_updated=area.last_updated,
-    )
+    ).with_help_desk_phone(help_phone_for(area))
     return cascade_last_updated(location)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, PrivateAttr, StringConstraints
 
 from ocpi.models.base import (
     URL,
@@ -269,3 +269,20 @@ class Location(OcpiModel):
     images: list[Image] | None = None
     energy_mix: EnergyMix | None = None
     last_updated: DateTime
+
+    # Not a 2.2.1 field: the help desk phone the mapping found (international form, at most
+    # 16 characters), written by OCPI 2.3.0 as ``help_phone`` (ocpi.serialization).  Private
+    # so no 2.2.1 dump, parse or PATCH sees it; model_copy keeps it, so a cached, cascaded
+    # or REMOVED-marked Location still carries it.
+    _help_phone: str | None = PrivateAttr(default=None)
+
+    @property
+    def help_desk_phone(self) -> str | None:
+        """The phone OCPI 2.3.0 publishes as ``help_phone`` (None: none known)."""
+        return self._help_phone
+
+    def with_help_desk_phone(self, phone: str | None) -> Location:
+        """A copy carrying ``phone`` as :attr:`help_desk_phone`."""
+        copy = self.model_copy()
+        copy._help_phone = phone
+        return copy

@@ -285,3 +285,54 @@ async def test_221_emsp_and_230_ptp_on_one_gateway(ocpi_gateway: Any) -> None:
             assert status and status[-1].body["status"] == "CHARGING"
         emsp.assert_clean()
         ptp.assert_clean()
+
+
+async def test_230_locations_carry_help_phone_221_do_not(ocpi_gateway: Any) -> None:
+    """``help_phone`` (2.3.0 only): the area's support phone, else its operator's, in
+    international form, pushed and pulled; the 2.2.1 eMSP's Locations never change."""
+    gateway = ocpi_gateway
+    async with FakePtp(country="AT", party="PTP") as ptp, \
+            FakeEmsp(country="DE", party="EMS") as emsp:
+        await _register(gateway, ptp)
+        await _platform(gateway, "EMSP-DE", emsp, "EMSP")
+        _, token = await gateway.admin(
+            "POST", "/roaming/platforms/EMSP-DE/registration-token", json={})
+        await emsp.register_with(ours(gateway, "/versions"), token["token"])
+        await gateway.deps.ocpi.publisher.wait()
+        await _flush(gateway)
+        pushed = await ptp.wait_for(module="locations", method="PUT")  # after registration
+        assert pushed.body["help_phone"] == "+38640000000"  # the demo area's support phone
+        pushed_221 = await emsp.wait_for(module="locations", method="PUT")
+        assert "help_phone" not in pushed_221.body
+        pulled_221, _ = await emsp.pull_all("locations")
+
+        status, body = await gateway.admin("PATCH", "/areas/AREA-1", json={
+            "support_contact": {"name": "Demo support", "phone": "+386 1 234-5678"}})
+        assert status == 200, body
+        locations, _ = await ptp.pull_all("locations")  # validated as 2.3.0 by the fake
+        assert locations[0]["help_phone"] == "+38612345678"
+        since = len(ptp.received)
+        _, published = await gateway.admin("POST", "/roaming/platforms/PTP-AT/publish")
+        assert published["locations"] == 1
+        _, published = await gateway.admin("POST", "/roaming/platforms/EMSP-DE/publish")
+        assert published["locations"] == 0  # the 2.2.1 Location did not change
+        await _flush(gateway)
+        pushed = await ptp.wait_for(module="locations", method="PUT", since=since)
+        assert pushed.body["help_phone"] == "+38612345678"
+
+        # No support phone: the operator's (the single-Location GET of the cached Location).
+        status, body = await gateway.admin("PATCH", "/areas/AREA-1", json={
+            "support_contact": {"name": "Demo support"}})
+        assert status == 200, body
+        status, body = await gateway.admin("PATCH", "/operators/OP-1",
+                                           json={"phone": "00386 41 111 111"})
+        assert status == 200, body
+        await ptp.pull_all("locations")
+        location = await ptp.get("locations/0101", schema="Location")
+        assert location.data["help_phone"] == "+38641111111"
+        now_221, _ = await emsp.pull_all("locations")
+        assert "help_phone" not in now_221[0]
+        assert ({k: v for k, v in now_221[0].items() if k != "last_updated"}
+                == {k: v for k, v in pulled_221[0].items() if k != "last_updated"})
+        emsp.assert_clean()
+        ptp.assert_clean()

@@ -7,6 +7,7 @@ each test also proves the 2.2.1 shape did not change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from ocpi.mapping import (
     cdr_for,
     cdr_location_for,
     location_for,
+    removed_location,
     session_for,
 )
 from ocpi.models import (
@@ -186,6 +188,31 @@ def test_location_230_names_nacs_sae_j3400() -> None:
     assert V230.evse(evse)["connectors"][0]["standard"] == "SAE_J3400"
     assert V230.connector(evse.connectors[0])["standard"] == "SAE_J3400"
     assert V221.connector(evse.connectors[0]) == dump_ocpi(evse.connectors[0])
+
+
+@pytest.mark.parametrize(("phone", "operator_phone", "expected"), [
+    ("+386 1 123 4567", "+386 40 000 000", "+38611234567"),  # the area's support contact
+    (None, "00386 (40) 000-000", "+38640000000"),  # else the operator's
+    ("01 123 4567", "+386 40 000 000", "+38640000000"),  # a national number is skipped
+    ("+386 1234 5678 9012 3456", "+386 40 000 000", "+38640000000"),  # > 15 digits
+    ("01 123 4567", None, None),  # nothing international: no help_phone
+])
+def test_location_230_help_phone_from_area_else_operator(
+        phone: str | None, operator_phone: str | None, expected: str | None) -> None:
+    area = replace(AREA, phone=phone, operator_phone=operator_phone)
+    location = location_for(area, [(CHARGER, [connector("0101", ConnectorStandard.CCS2)])],
+                            PARTY)
+    new, old = V230.location(location), V221.location(location)
+    oa230.validate_object("Location", new)
+    oa221.validate_object("Location", old)
+    assert new.get("help_phone") == expected
+    # 2.2.1 has no help_phone: its Location is the one of an area without any phone.
+    assert "help_phone" not in old
+    assert old == dump_ocpi(location) == {k: v for k, v in new.items() if k != "help_phone"}
+    # A copy (cascade, REMOVED marking, the pull cache) still carries the phone.
+    gone = removed_location(location, T0 + timedelta(hours=1))
+    assert V230.location(gone).get("help_phone") == expected
+    assert "help_phone" not in V221.location(gone)
 
 
 # --------------------------------------------------------------------------- sessions, CDRs
