@@ -60,6 +60,7 @@ from gateway.outbox import (
     Verdict,
     http_classifier,
 )
+from gateway.secrets import SecretDecryptionError
 from oicp.authorize import HubjectUnavailable
 from oicp.authorizer import OicpAuthorizer, OicpTarget
 from oicp.errors import OicpDecodeError
@@ -72,6 +73,7 @@ from oicp.outbound import (
     OicpOutbound,
 )
 from oicp.paths import Operation, operation_url
+from pki.errors import PkiError
 
 __all__ = [
     "AUTHORIZE_TIMEOUT",
@@ -161,7 +163,16 @@ class HubjectClient:
     async def authorize_start(self, target: OicpTarget, request: AuthorizeStartRequest
                               ) -> AuthorizationStartResponse:
         url = operation_url(target.base_url, Operation.AUTHORIZE_START, target.operator_id)
-        context = await self._certificates.platform_client_context(target.platform_code)
+        try:
+            context = await self._certificates.platform_client_context(target.platform_code)
+        except (PkiError, SecretDecryptionError) as exc:
+            # Stored material ssl refuses, or a key the secret key does not decrypt: this
+            # platform cannot be asked; the charger's Authorize still gets an answer.
+            log.error("oicp_client_context_unusable", platform=target.platform_code,
+                      error=type(exc).__name__)
+            raise HubjectUnavailable(f"platform {target.platform_code}: the mutual-TLS "
+                                     f"client context cannot be built ({type(exc).__name__})"
+                                     ) from exc
         if context is None:
             raise HubjectUnavailable(f"platform {target.platform_code} has no remote access "
                                      "certificate (mutual TLS towards Hubject)")

@@ -51,8 +51,14 @@ def server_context_from_files(cert_file: Path, key_file: Path) -> ssl.SSLContext
     """A TLS ≥ 1.2 server context with our certificate chain and key, trusting nobody yet."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert_file, key_file)
+    context.load_cert_chain(cert_file, key_file, password=_no_passphrase)
     return context
+
+
+def _no_passphrase() -> str:
+    # Without a callback OpenSSL would prompt on the terminal for an encrypted key (and
+    # block the server's start); say what is wrong instead.
+    raise ValueError("the TLS private key is encrypted; provide it unencrypted (0600)")
 
 
 class TlsListener:

@@ -44,12 +44,19 @@ def _pem_files(cert_chain_pem: str, key_pem: str) -> Iterator[tuple[Path, Path]]
         )
 
 
+def _no_passphrase() -> str:
+    # Without a password callback OpenSSL asks for an encrypted key's passphrase on the
+    # controlling terminal (blocking the thread) or fails with a bare OSError.
+    raise TlsConfigError("the private key is encrypted and no passphrase was given")
+
+
 def _load_own_certificate(
     context: ssl.SSLContext, cert_chain_pem: str, key_pem: str, passphrase: str | None
 ) -> None:
     try:
         with _pem_files(cert_chain_pem, key_pem) as (cert_path, key_path):
-            context.load_cert_chain(cert_path, key_path, password=passphrase)
+            context.load_cert_chain(cert_path, key_path,
+                                    password=_no_passphrase if passphrase is None else passphrase)
     except (ssl.SSLError, ValueError, UnicodeEncodeError) as exc:
         raise TlsConfigError(f"certificate/key rejected by ssl: {exc}") from None
 

@@ -29,6 +29,7 @@ from gateway.admin.csms_models import (
     StationPassword,
 )
 from gateway.admin.listing import paging, wants_csv
+from gateway.admin.path_ids import path_id
 from gateway.admin.problems import BadRequest
 from gateway.admin.resources import read_json
 from gateway.admin.routes_table import AdminRoute, QueryParam, register
@@ -87,10 +88,7 @@ def _list(request: web.Request, model: type[BaseModel], items: list[BaseModel],
 
 
 def _session_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["session_id"])
-    except ValueError as exc:
-        raise SessionNotFound("session ids are integers") from exc
+    return path_id(request, "session_id", SessionNotFound)
 
 
 async def list_sessions(request: web.Request) -> web.Response:

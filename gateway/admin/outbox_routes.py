@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from csms.network.errors import Conflict, NotFound
 from gateway.admin.csms_routes import ADMIN_DEPS
 from gateway.admin.listing import list_response, paging
+from gateway.admin.path_ids import path_id
 from gateway.admin.problems import BadRequest
 from gateway.admin.routes_table import AdminRoute, QueryParam
 from gateway.outbox import (
@@ -110,10 +111,7 @@ def _detail(record: OutboxRecord) -> OutboxMessageDetail:
 
 
 def _message_id(request: web.Request) -> int:
-    raw = request.match_info["message_id"]
-    if not (raw.isascii() and raw.isdigit()):
-        raise NotFound(f"outbox message ids are integers, not {raw!r}")
-    return int(raw)
+    return path_id(request, "message_id", NotFound)
 
 
 def _status_filter(request: web.Request) -> Status | None:

@@ -15,6 +15,7 @@ from csms.charging.errors import SessionNotFound
 from csms.network.errors import NotFound, RuleViolation
 from csms.network.schemas import party_id_of
 from csms.pricing.catalogue import AssignmentLevel, CatalogueEntry
+from gateway.admin.path_ids import path_id
 from gateway.admin.problems import BadRequest
 from gateway.admin.resources import read_json
 from gateway.admin.routes_table import AdminRoute, QueryParam
@@ -98,10 +99,7 @@ def _read(entry: CatalogueEntry) -> dict[str, Any]:
 
 
 def _tariff_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["tariff_id"])
-    except ValueError as exc:
-        raise NotFound("roaming tariff ids are integers") from exc
+    return path_id(request, "tariff_id", NotFound)
 
 
 def _level(request: web.Request) -> AssignmentLevel:
@@ -185,10 +183,7 @@ async def resolve(request: web.Request) -> web.Response:
 
 
 async def session_cdr(request: web.Request) -> web.Response:
-    try:
-        session_id = int(request.match_info["session_id"])
-    except ValueError as exc:
-        raise SessionNotFound("session ids are integers") from exc
+    session_id = path_id(request, "session_id", SessionNotFound)
     async with _deps(request).sessions() as db:
         row = (await db.execute(t.session_cdrs.select().where(
             t.session_cdrs.c.session_id == session_id))).mappings().first()

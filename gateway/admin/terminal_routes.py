@@ -26,6 +26,7 @@ from csms.network.terminal_schemas import (
 from csms.network.terminals import TerminalService
 from gateway.admin.listing import filters, list_response, paging
 from gateway.admin.ocpi_routes import PartnerFailed
+from gateway.admin.path_ids import path_id
 from gateway.admin.resources import read_json
 from gateway.admin.routes_table import AdminRoute, QueryParam
 from gateway.db.payment_store import FAC_FILTERS, SqlConfirmationStore
@@ -157,10 +158,8 @@ async def list_confirmations(request: web.Request) -> web.Response:
 
 
 async def session_confirmations(request: web.Request) -> web.Response:
-    raw = request.match_info["session_id"]
-    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit int() refuses
-        raise SessionNotFound("session ids are integers")
-    rows, total = await _confirmations(request).page({"session": raw}, 1000, 0)
+    session_id = path_id(request, "session_id", SessionNotFound)
+    rows, total = await _confirmations(request).page({"session": str(session_id)}, 1000, 0)
     return list_response(request, ConfirmationRead,
                          [ConfirmationRead.model_validate(r) for r in rows], total)
 

@@ -19,6 +19,7 @@ from gateway.db import tables as t
 from gateway.db.terminal_tables import financial_advice_confirmations as fac
 from gateway.db.types import utcnow
 
+BIGINT_LIMIT = 2 ** 63  # session ids are 64-bit integers in the database
 FAC_FILTERS = {
     "platform": "roaming platform code",
     "authorization_reference": "authorization reference of the payment",
@@ -67,6 +68,8 @@ def _filter(name: str, value: str) -> ColumnElement[bool]:
             session_id = int(value)
         except ValueError as exc:
             raise RuleViolation("session ids are integers", field="session") from exc
+        if not -BIGINT_LIMIT <= session_id < BIGINT_LIMIT:  # the driver would refuse it
+            raise RuleViolation("session id out of range", field="session")
         s = t.sessions
         reference = select(s.c.authorization_reference).where(s.c.id == session_id) \
             .scalar_subquery()

@@ -180,8 +180,13 @@ async def test_cli(sqlite_gateway: Any, tmp_path: Any, capsys: pytest.CaptureFix
 
 async def test_confirmations_of_a_session_need_a_session_id(sqlite_gateway: Any) -> None:
     gateway = sqlite_gateway
-    for raw in ("abc", "%C2%B2", "-1"):  # "²" is a digit int() refuses
+    # "²" is a digit int() refuses; 2**63 is beyond the database's 64-bit ids.
+    for raw in ("abc", "%C2%B2", "-1", "9223372036854775808", "99999999999999999999"):
         status, _ = await gateway.admin("GET", f"/sessions/{raw}/financial-advice-confirmations")
         assert status == 404, raw
+    for raw in ("9223372036854775808", "-9223372036854775809"):
+        status, problem = await gateway.admin(
+            "GET", f"/financial-advice-confirmations?session={raw}")
+        assert status == 422 and problem["errors"][0]["loc"] == ["session"], (raw, problem)
     status, none = await gateway.admin("GET", "/sessions/1/financial-advice-confirmations")
     assert status == 200 and none == []

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 import pytest
 
-from gateway.oicp_wiring import oicp_classifier
+from gateway.oicp_wiring import HubjectClient, oicp_classifier
 from gateway.outbox import DeliveryResponse
+from gateway.secrets import SecretDecryptionError
+from oicp.authorize import HubjectUnavailable, authorize_start_request, identification_for_token
+from oicp.authorizer import OicpTarget
+from pki.errors import TlsConfigError
 
 
 def ack(result: bool, code: str, description: str = "x") -> str:
@@ -44,3 +49,27 @@ def test_rate_limited(headers: dict[str, Any], retry_after: float | None) -> Non
     verdict = oicp_classifier(DeliveryResponse(429, headers=headers, body="slow down"))
     assert (verdict.action, verdict.retry_after, verdict.partner_wide) == (
         "retry", retry_after, True)
+
+
+class _BrokenContexts:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    async def platform_client_context(self, platform_code: str) -> ssl.SSLContext | None:
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [
+    SecretDecryptionError("stored key unreadable"),
+    TlsConfigError("certificate/key rejected by ssl"),
+])
+async def test_authorize_start_without_a_usable_context_is_unavailable(error: Exception
+                                                                       ) -> None:
+    # The OICP authorizer turns HubjectUnavailable into "ask the next platform"; any other
+    # exception would escape the authorizer chain and fail the charger's Authorize.
+    identification = identification_for_token("044a2daa856280", None)
+    assert identification is not None
+    target = OicpTarget("HUB", 1, "DE*EVG", "https://hubject.example", None, "DE*EVG*E1")
+    request = authorize_start_request("DE*EVG", identification)
+    with pytest.raises(HubjectUnavailable, match=type(error).__name__):
+        await HubjectClient(_BrokenContexts(error)).authorize_start(target, request)

@@ -176,3 +176,22 @@ async def test_bad_material_is_tls_config_error(root: CertificateAuthority) -> N
         client_context("not a pem")
     with pytest.raises(TlsConfigError, match="both"):
         client_context(certificate_to_pem(root.certificate), issued.cert_pem)
+
+
+async def test_encrypted_key_needs_its_passphrase(root: CertificateAuthority) -> None:
+    # Without a passphrase OpenSSL would prompt on the terminal (or fail with a bare
+    # OSError); the operator gets a TlsConfigError that says what is missing instead.
+    key = generate_private_key(KeyAlgorithm.EC_P256)
+    cert = await sign_csr_async(root, build_csr(key, SubjectFields("gateway")),
+                                SigningPolicy(profile=Profile.SERVER), 30)
+    cert_pem, encrypted = certificate_to_pem(cert), private_key_to_pem(key, "s3cret")
+    with pytest.raises(TlsConfigError, match="no passphrase"):
+        server_context(cert_pem, encrypted, client_cert=ClientCertMode.NONE)
+    with pytest.raises(TlsConfigError, match="no passphrase"):
+        client_context(certificate_to_pem(root.certificate), cert_pem, encrypted)
+    with pytest.raises(TlsConfigError):
+        server_context(cert_pem, encrypted, client_cert=ClientCertMode.NONE,
+                       key_passphrase="wrong")
+    context = server_context(cert_pem, encrypted, client_cert=ClientCertMode.NONE,
+                             key_passphrase="s3cret")
+    assert context.verify_mode == ssl.CERT_NONE
