@@ -483,11 +483,15 @@ class SqlOicpStore:
         now = self._now()
         async with self._sessions() as session, session.begin():
             await self._enqueue(session, requests)
-            updated = await session.execute(update(pp).where(pp.c.platform_id == platform.id)
-                                            .values(digest=digest, queued_at=now))
-            if not getattr(updated, "rowcount", 0):
-                await session.execute(insert(pp).values(platform_id=platform.id,
-                                                        digest=digest, queued_at=now))
+            # an upsert: an admin push racing the reconcile on a platform's first push must
+            # not fail on the unique platform_id
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            statement = dialect.insert(pp).values(platform_id=platform.id, digest=digest,
+                                                  queued_at=now)
+            await session.execute(statement.on_conflict_do_update(
+                index_elements=[pp.c.platform_id],
+                set_={"digest": statement.excluded.digest,
+                      "queued_at": statement.excluded.queued_at}))
 
     # --- session links ----------------------------------------------------------------------
 

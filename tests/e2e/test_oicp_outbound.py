@@ -6,6 +6,7 @@ with the gateway's fake clock and the outbox's ``deliver_due`` (no sleeping)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import ssl
 from collections.abc import AsyncIterator
@@ -555,3 +556,16 @@ async def test_reservation_end_sends_a_cdr_without_energy(gateway: Any) -> None:
         statuses = {x["id"]: x["cdr_status"] for x in await _links(gateway)}
         assert statuses == {reserved: "DELIVERED", lost: "DELIVERED"}
         fake.assert_clean()
+
+
+async def test_simultaneous_first_pricing_pushes_both_succeed(gateway: Any) -> None:
+    # On PostgreSQL both transactions see no pricing row yet: the bookkeeping is an upsert,
+    # so neither push fails on the platform's unique row.
+    async with hubject(gateway):
+        await _tariff(gateway)
+        answers = await asyncio.gather(*(
+            gateway.admin("POST", f"/oicp/platforms/{PLATFORM}/pricing/push")
+            for _ in range(4)))
+        assert [status for status, _ in answers] == [200] * 4, answers
+        queued = await outbox(gateway)
+        assert len([m for m in queued if m["stream"] == "pricing"]) == 8  # 2 per push
