@@ -101,7 +101,8 @@ async def sessions(request: web.Request) -> web.Response:
     deps = _deps(request)
     rows, total = await SqlOicpStore(deps.sessions, deps.outbox, deps.clock.now).links(
         code, limit, offset)
-    items = [OicpSessionRead.model_validate(row, from_attributes=True) for row in rows]
+    items = [OicpSessionRead.model_validate({name: row[name] for name in
+                                             OicpSessionRead.model_fields}) for row in rows]
     return list_response(request, OicpSessionRead, items, total)
 
 

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -70,7 +69,7 @@ from tariffs.roaming import (
     parse_roaming_tariff,
 )
 
-__all__ = ["BATCH", "LinkRow", "SqlOicpStore", "load_oicp_platforms", "operator_id_of",
+__all__ = ["BATCH", "SqlOicpStore", "load_oicp_platforms", "operator_id_of",
            "operator_scope", "outbox_message", "published_connectors"]
 
 PROTOCOL = "oicp"
@@ -198,27 +197,6 @@ def published_connectors(scope: int | None) -> list[ColumnElement[bool]]:
     if scope is not None:
         conditions.append(a.c.operator_id == scope)
     return conditions
-
-
-@dataclass(frozen=True)
-class LinkRow:
-    """An ``oicp_sessions`` row for the admin API."""
-
-    id: int
-    hubject_session_id: str
-    cpo_partner_session_id: str
-    emp_partner_session_id: str | None
-    provider_id: str | None
-    evse_id: str
-    origin: str
-    status: str
-    charging_session_id: int | None
-    partner_product_id: str | None
-    notification: str | None
-    cdr_status: str | None
-    cdr_detail: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 class SqlOicpStore:
@@ -732,8 +710,8 @@ class SqlOicpStore:
         return [int(charging_id) for charging_id in found]
 
     async def links(self, platform_code: str, limit: int = 100, offset: int = 0
-                    ) -> tuple[list[LinkRow], int]:
-        """The platform's OICP sessions, newest first (admin API)."""
+                    ) -> tuple[list[dict[str, Any]], int]:
+        """The platform's OICP sessions (whole rows), newest first (admin API)."""
         ls, p = o.oicp_sessions, t.roaming_platforms
         condition = ls.c.platform_id == select(p.c.id).where(
             p.c.code == platform_code).scalar_subquery()
@@ -741,8 +719,7 @@ class SqlOicpStore:
             total = await session.scalar(select(func.count()).select_from(ls).where(condition))
             rows = (await session.execute(select(ls).where(condition).order_by(ls.c.id.desc())
                                           .limit(limit).offset(offset))).mappings().all()
-        return [LinkRow(**{name: row[name] for name in LinkRow.__dataclass_fields__})
-                for row in rows], int(total or 0)
+        return [dict(row) for row in rows], int(total or 0)
 
     # --- authorization (oicp.authorizer.AuthorizationLinks) ---------------------------------
 
