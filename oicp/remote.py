@@ -112,6 +112,19 @@ def _reply(code: StatusCodeValue, session_id: str | None, cpo: str | None, emp: 
                    emp_partner_session_id=emp)
 
 
+# How the charger could not be reached, whatever the operation.
+CHARGER_UNREACHABLE = (StationNotConnected, ChargerTimeout, ChargerCallFailed)
+
+
+def _unreachable(exc: Exception) -> _Result:
+    if isinstance(exc, StationNotConnected):
+        return _Result(RemoteOutcome.OFFLINE, info="the charging station is offline")
+    if isinstance(exc, ChargerTimeout):
+        return _Result(RemoteOutcome.TIMEOUT, info="the charger did not answer")
+    assert isinstance(exc, ChargerCallFailed)
+    return _Result(RemoteOutcome.CALL_FAILED, info=exc.detail)
+
+
 class RemoteBridge:
     def __init__(self, remote: RemoteSessionsPort, reservations: ReservationsPort | None,
                  evses: EvseDirectory, links: SessionLinks, now: Callable[[], datetime], *,
@@ -160,6 +173,10 @@ class RemoteBridge:
             return task.result()
         self._spawn(self._after(task, late))
         return None
+
+    def _too_slow(self) -> _Result:
+        return _Result(RemoteOutcome.TIMEOUT,
+                       info=f"the charger did not answer within {self.answer_within:g} s")
 
     async def _after(self, task: asyncio.Future[T],
                      late: Callable[[asyncio.Future[T]], Awaitable[None]] | None) -> None:
@@ -294,19 +311,14 @@ class RemoteBridge:
                 place.station, charger=place.charger, connector=place.connector,
                 id_token=token.value, token_type=token.type.value, preauthorized=decision,
                 on_prepared=link_session), undo)
-        except StationNotConnected:
-            return _Result(RemoteOutcome.OFFLINE, info="the charging station is offline")
+        except CHARGER_UNREACHABLE as exc:
+            return _unreachable(exc)
         except SessionConflict as exc:
             return _Result(RemoteOutcome.EVSE_OCCUPIED, info=exc.detail)
-        except ChargerTimeout:
-            return _Result(RemoteOutcome.TIMEOUT, info="the charger did not answer")
-        except ChargerCallFailed as exc:
-            return _Result(RemoteOutcome.CALL_FAILED, info=exc.detail)
         except NetworkError as exc:
             return _Result(RemoteOutcome.FAILED, info=exc.detail)
         if answer is None:
-            return _Result(RemoteOutcome.TIMEOUT,
-                           info=f"the charger did not answer within {self.answer_within:g} s")
+            return self._too_slow()
         if answer.status == "Accepted":
             return _Result(RemoteOutcome.ACCEPTED)
         if answer.status == "Timeout":
@@ -380,14 +392,10 @@ class RemoteBridge:
             return _Result(RemoteOutcome.UNKNOWN_SESSION, info="the session has already ended")
         try:
             answer = await self._within(self._remote.remote_stop(charging_session_id))
-        except StationNotConnected:
-            return _Result(RemoteOutcome.OFFLINE, info="the charging station is offline")
+        except CHARGER_UNREACHABLE as exc:
+            return _unreachable(exc)
         except (SessionConflict, SessionNotFound) as exc:
             return _Result(RemoteOutcome.UNKNOWN_SESSION, info=exc.detail)
-        except ChargerTimeout:
-            return _Result(RemoteOutcome.TIMEOUT, info="the charger did not answer")
-        except ChargerCallFailed as exc:
-            return _Result(RemoteOutcome.CALL_FAILED, info=exc.detail)
         if answer is None or answer.status == "Timeout":
             return _Result(RemoteOutcome.TIMEOUT, info="the charger did not answer in time")
         if answer.status == "Accepted":
@@ -471,21 +479,16 @@ class RemoteBridge:
 
         try:
             outcome = await self._within(reservations.reserve(place.station, body), undo)
-        except StationNotConnected:
-            return _Result(RemoteOutcome.OFFLINE, info="the charging station is offline")
+        except CHARGER_UNREACHABLE as exc:
+            return _unreachable(exc)
         except ReservationConflict as exc:
             return _Result(RemoteOutcome.EVSE_RESERVED, info=exc.detail)
-        except ChargerTimeout:
-            return _Result(RemoteOutcome.TIMEOUT, info="the charger did not answer")
-        except ChargerCallFailed as exc:
-            return _Result(RemoteOutcome.CALL_FAILED, info=exc.detail)
         except InvalidOperation as exc:
             return _Result(RemoteOutcome.INVALID_REQUEST, info=exc.detail)
         except NetworkError as exc:
             return _Result(RemoteOutcome.FAILED, info=exc.detail)
         if outcome is None:
-            return _Result(RemoteOutcome.TIMEOUT,
-                           info=f"the charger did not answer within {self.answer_within:g} s")
+            return self._too_slow()
         reservation_id = self._reservation_id(outcome)
         if reservation_id is not None:
             await self._links.attach_reservation(link.id, reservation_id)
@@ -555,15 +558,10 @@ class RemoteBridge:
             # Used, expired or removed already: it is over, which is what was asked.
             await self._finish(link.id)
             return _Result(RemoteOutcome.ACCEPTED, info="the reservation had already ended")
-        except StationNotConnected:
-            return _Result(RemoteOutcome.OFFLINE, info="the charging station is offline")
-        except ChargerTimeout:
-            return _Result(RemoteOutcome.TIMEOUT, info="the charger did not answer")
-        except ChargerCallFailed as exc:
-            return _Result(RemoteOutcome.CALL_FAILED, info=exc.detail)
+        except CHARGER_UNREACHABLE as exc:
+            return _unreachable(exc)
         if outcome is None:
-            return _Result(RemoteOutcome.TIMEOUT,
-                           info=f"the charger did not answer within {self.answer_within:g} s")
+            return self._too_slow()
         if outcome.status != "Accepted":
             return _Result(RemoteOutcome.REJECTED, outcome.status,
                            f"the charger answered {outcome.status}")
