@@ -8,7 +8,7 @@
   (:class:`oicp.remote_ports.EvseDirectory`).
 * :class:`SqlOicpPlatforms` -- the OICP roaming platforms (for client-certificate
   admission) with our OperatorID on each, from the sending side's lookup
-  (``gateway.db.oicp_push_store.load_oicp_platforms``), so both sides agree on it.
+  (``gateway.db.oicp_network_store.load_oicp_platforms``), so both sides agree on it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from csms.operations.reservation_rules import ACTIVE as RESERVATION_ACTIVE
 from gateway.db import oicp_tables as o
 from gateway.db import tables as t
-from gateway.db.oicp_push_store import load_oicp_platforms, operator_scope, published_connectors
+from gateway.db.oicp_network_store import load_oicp_platforms, operator_scope, published_connectors
 from oicp.remote_ports import (
     ACTIVE,
     ENDED,
