@@ -370,7 +370,7 @@ async def bench_evse_data(args: argparse.Namespace, workdir: Path) -> list[str]:
     from oicp.evse_sync import evse_data_delta, record_digest
     from oicp.mapping import evse_data_record, push_evse_data
     from oicp.models.common import ActionType
-    from oicp.outbound import OicpRequest
+    from oicp.outbound_ports import OicpRequest
 
     areas, per_area = args.areas, args.connectors_per_area
     total = areas * per_area

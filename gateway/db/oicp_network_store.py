@@ -27,7 +27,7 @@ from csms.network.types import ConnectorFormat, ConnectorStandard, ElectricCurre
 from gateway.db import tables as t
 from oicp.errors import InvalidIdError
 from oicp.ids import parse_operator_id, validate_operator_id
-from oicp.outbound import ExportedEvse, NetworkVersion, OicpPlatform
+from oicp.outbound_ports import ExportedEvse, NetworkVersion, OicpPlatform
 from oicp.views import OicpAreaView, OicpChargerView, OicpConnectorView, OicpPlatformView
 from tariffs.errors import TariffError
 from tariffs.roaming import (

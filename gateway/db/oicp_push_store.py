@@ -54,7 +54,7 @@ from oicp.evse_sync import PreparedRecord, PushedEvse, PushedSummary
 from oicp.ids import evse_id_for_connector
 from oicp.mapping import evse_id_of
 from oicp.models.common import Identification
-from oicp.outbound import OicpPlatform, OicpRequest, SessionLink
+from oicp.outbound_ports import OicpPlatform, OicpRequest, SessionLink
 from oicp.remote_ports import ACTIVE, ENDED, FAILED, ORIGIN_AUTHORIZE, ORIGIN_RESERVATION, PENDING
 from oicp.session_messages import OicpSessionView
 
@@ -107,7 +107,8 @@ def _utc(value: Any) -> datetime | None:
 
 
 class SqlOicpStore(SqlOicpNetwork):
-    """Implements ``oicp.outbound.OutboundStore`` and ``oicp.authorizer.AuthorizationLinks``."""
+    """Implements ``oicp.outbound_ports.OutboundStore`` and
+    ``oicp.authorizer.AuthorizationLinks``."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Outbox,
                  now: Callable[[], datetime]) -> None:
