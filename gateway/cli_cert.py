@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from gateway.certificates import ACCESS, REMOTE_ACCESS, CertificateService, RootSpec
+from gateway.certificate_trust import ACCESS, REMOTE_ACCESS
+from gateway.certificates import CertificateService, RootSpec
 
 Action = Callable[[CertificateService, argparse.Namespace], Awaitable[Any]]
 

@@ -29,16 +29,15 @@ from gateway.admin.pki_models import (
 )
 from gateway.admin.resources import read_json
 from gateway.admin.routes_table import AdminRoute
-from gateway.certificates import (
+from gateway.certificate_trust import (
     ACCESS,
     REMOTE_ACCESS,
-    CertificateService,
     RootConflict,
-    RootSpec,
     RootWithoutKey,
     UnknownPlatform,
     UnknownRoot,
 )
+from gateway.certificates import CertificateService, RootSpec
 from gateway.secrets import SecretDecryptionError
 from pki.certificates import certificate_info, certificate_to_base64
 from pki.errors import (
