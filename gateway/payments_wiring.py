@@ -31,8 +31,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from csms.network.errors import NetworkError, NotFound, RuleViolation
+from csms.network.terminal_ports import RoamingAction
 from csms.network.terminal_schemas import TerminalRead
-from csms.network.terminals import RoamingAction, TerminalService
+from csms.network.terminals import TerminalService
 from csms.network.types import PlatformType
 from gateway.db.payment_store import SqlConfirmationStore
 from gateway.ocpi_wiring import ocpi_auth, ocpi_verdict

@@ -21,14 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from csms.network.errors import Conflict, RuleViolation
-from csms.network.terminal_schemas import TerminalCreate, TerminalRead
-from csms.network.terminals import (
+from csms.network.terminal_ports import (
     ConnectorFacts,
     RoamingAction,
     Target,
     TerminalRepository,
     TerminalUnitOfWork,
 )
+from csms.network.terminal_schemas import TerminalCreate, TerminalRead
 from gateway.db import tables as t
 from gateway.db.terminal_tables import terminals
 from gateway.db.types import utcnow
